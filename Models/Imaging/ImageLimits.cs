@@ -1,0 +1,15 @@
+namespace RAE.Grid.Models.Imaging;
+
+/// <summary>
+/// Named limits on images accepted from users, checked before decoding allocates pixels.
+/// </summary>
+public sealed record ImageLimits
+{
+    /// <summary>Largest encoded file accepted, in bytes (default 64 MiB).</summary>
+    public long MaxFileBytes { get; init; } = 64L * 1024 * 1024;
+    /// <summary>Largest width or height accepted, in pixels (default 8192).</summary>
+    public int MaxSide { get; init; } = 8192;
+
+    /// <summary>The defaults.</summary>
+    public static ImageLimits Default { get; } = new();
+}
