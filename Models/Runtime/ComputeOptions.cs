@@ -8,7 +8,9 @@ namespace RAE.Grid.Models.Runtime;
 /// Where a model runs and in which precision, as configuration data: device "cpu", "cuda" or "cuda:N"; dtype
 /// "fp32" or "bf16" (also "fp16", "fp64"). Parsed and validated once at start-up.
 /// </summary>
-public sealed record ComputeOptions(string Device = "cpu", string DType = "fp32")
+public sealed record ComputeOptions(
+    [property: System.Text.Json.Serialization.JsonPropertyName("device")] string Device = "cpu",
+    [property: System.Text.Json.Serialization.JsonPropertyName("dtype")] string DType = "fp32")
 {
     /// <summary>The TorchSharp device; throws naming the setting when it is malformed or unavailable.</summary>
     public Device TorchDevice
