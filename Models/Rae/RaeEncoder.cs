@@ -18,7 +18,8 @@ public sealed class RaeEncoder : Module<Tensor, Tensor>
     /// <summary>The frozen representation encoder (the official module's field is also <c>encoder</c>).</summary>
     public readonly Module<Tensor, Tensor> encoder;
 
-    private readonly IRepresentationEncoder _encoder;
+    // Not a field: RegisterComponents would register the same module a second time under the field's name.
+    private IRepresentationEncoder _encoder => (IRepresentationEncoder)encoder;
 
     /// <summary>Resize, noise and reshape settings.</summary>
     public RaeEncoderOptions Options { get; }
@@ -36,7 +37,6 @@ public sealed class RaeEncoder : Module<Tensor, Tensor>
     public RaeEncoder(IRepresentationEncoder representationEncoder, RaeEncoderOptions options, LatentStats? stats = null)
         : base("RaeEncoder")
     {
-        _encoder = representationEncoder;
         encoder = representationEncoder as Module<Tensor, Tensor>
             ?? throw new ArgumentException("the representation encoder must be a Module<Tensor, Tensor>");
         Options = options.Validate();

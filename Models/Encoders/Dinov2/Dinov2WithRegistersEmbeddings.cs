@@ -54,7 +54,7 @@ public sealed class Dinov2WithRegistersEmbeddings : Module<Tensor, Tensor>
     public Tensor InterpolatePosEncoding(long numPatches, long height, long width)
     {
         var numPositions = position_embeddings.shape[1] - 1;
-        if (numPatches == numPositions && height == width) return position_embeddings;
+        if (numPatches == numPositions && height == width) return position_embeddings.alias();
         using var scope = NewDisposeScope();
         var cls = position_embeddings[.., ..1];
         var patches = GridPositionEmbedding.Resize(position_embeddings[.., 1..], height / _patchSize, width / _patchSize,
