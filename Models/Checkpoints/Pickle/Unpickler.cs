@@ -264,7 +264,7 @@ public sealed class Unpickler
     private object ReadLong(int n)
     {
         var v = new BigInteger(ReadBytes(n), isUnsigned: false, isBigEndian: false);
-        return v >= long.MinValue && v <= long.MaxValue ? (long)v : v;
+        return v >= long.MinValue && v <= long.MaxValue ? (object)(long)v : v;
     }
 
     private string ReadUtf8(int n)
