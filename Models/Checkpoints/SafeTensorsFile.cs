@@ -109,7 +109,8 @@ public sealed class SafeTensorsFile : IDisposable
     {
         if (!Entries.TryGetValue(name, out var e))
             throw new KeyNotFoundException($"{Path}: no tensor named '{name}'");
-        var t = empty(e.Shape, TensorDType.SafeTensorsNames[e.DType].Type);
+        var (type, size) = TensorDType.SafeTensorsNames[e.DType];
+        var t = empty(e.Shape, type);
         var count = e.End - e.Begin;
         if (count == 0) return t;
         using var view = _map!.CreateViewAccessor(_dataStart + e.Begin, count, MemoryMappedFileAccess.Read);
@@ -119,8 +120,14 @@ public sealed class SafeTensorsFile : IDisposable
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref ptr);
             try
             {
-                var src = new ReadOnlySpan<byte>(ptr + view.PointerOffset, checked((int)count));
-                src.CopyTo(t.bytes);
+                // Copied in chunks: a span cannot cover a tensor of 2 GiB or more.
+                using var flat = t.view(-1);
+                var chunk = (1L << 28) / size;
+                for (long done = 0; done < flat.numel(); done += chunk)
+                {
+                    using var part = flat.narrow(0, done, Math.Min(chunk, flat.numel() - done));
+                    new ReadOnlySpan<byte>(ptr + view.PointerOffset + done * size, (int)(part.numel() * size)).CopyTo(part.bytes);
+                }
             }
             finally { view.SafeMemoryMappedViewHandle.ReleasePointer(); }
         }

@@ -50,6 +50,10 @@ public static class StateDictLoader
         using var _ = no_grad();
         foreach (var (k, t) in target)
             if (source.TryGetValue(k, out var s))
+            {
+                // Frees the converted copy at once instead of leaving it to the finalizer (matters for big models).
+                using var scope = NewDisposeScope();
                 t.copy_(s.to(t.dtype, t.device));
+            }
     }
 }
