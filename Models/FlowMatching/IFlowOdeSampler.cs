@@ -1,0 +1,21 @@
+using static TorchSharp.torch;
+
+namespace RAE.Grid.Models.FlowMatching;
+
+/// <summary>A fixed-grid ODE solver for the probability-flow ODE dx/dt = v(x, t).</summary>
+public interface IFlowOdeSampler
+{
+    /// <summary>
+    /// Integrates from <paramref name="x"/> at grid[0] along the float32 <paramref name="grid"/> and returns the state
+    /// at its last point (no extra step to t = 0).
+    /// </summary>
+    Tensor Sample(VelocityField v, Tensor x, Tensor grid, StepObserver? onStep = null);
+
+    /// <summary>A solver by the official <c>sampling_method</c> name ("euler"; "heun" as an option).</summary>
+    static IFlowOdeSampler ForMethod(string samplingMethod) => samplingMethod.ToLowerInvariant() switch
+    {
+        "euler" => new EulerSampler(),
+        "heun" or "heun2" => new HeunSampler(),
+        _ => throw new ArgumentException($"sampling_method '{samplingMethod}' is not supported (euler, heun)"),
+    };
+}
