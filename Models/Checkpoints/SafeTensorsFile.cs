@@ -56,6 +56,9 @@ public sealed class SafeTensorsFile : IDisposable
         var dataLength = length - dataStart;
         var entries = new Dictionary<string, SafeTensorsEntry>();
         var metadata = new Dictionary<string, string>();
+        // JsonDocument defers UTF-8 checks of names to first use; check up front so bad bytes fail here, clearly.
+        try { _ = new System.Text.UTF8Encoding(false, true).GetCharCount(header); }
+        catch (System.Text.DecoderFallbackException) { throw Bad("header is not valid UTF-8"); }
         JsonDocument doc;
         try { doc = JsonDocument.Parse(header); }
         catch (JsonException e) { throw Bad($"header is not JSON ({e.Message})"); }

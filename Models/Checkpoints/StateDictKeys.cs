@@ -25,23 +25,32 @@ public static class StateDictKeys
         return root;
     }
 
+    /// <summary>Most entries (leaves and dicts) a state dict may flatten to; bounds dicts shared many times over.</summary>
+    public const int MaxEntries = 1_000_000;
+
     /// <summary>
     /// The leaves of nested dicts under "."-joined keys, None values skipped. Anything but a dict at the top, or a
     /// leaf that is not a <typeparamref name="TLeaf"/>, raises naming the key.
     /// </summary>
-    public static IEnumerable<(string Key, TLeaf Value)> Flatten<TLeaf>(object? node, string sourceName)
+    public static List<(string Key, TLeaf Value)> Flatten<TLeaf>(object? node, string sourceName)
     {
-        if (node is not OrderedDictionary<object, object?>)
+        if (node is not OrderedDictionary<object, object?> d)
             throw new InvalidDataException($"{sourceName}: holds {Describe(node)}, not a dict of tensors");
-        return FlattenDict<TLeaf>(node, "", sourceName, 0);
+        var result = new List<(string, TLeaf)>();
+        var visits = 0;
+        FlattenDict(d, "", sourceName, 0, result, ref visits);
+        return result;
     }
 
-    private static IEnumerable<(string, TLeaf)> FlattenDict<TLeaf>(object? node, string prefix, string sourceName, int depth)
+    private static void FlattenDict<TLeaf>(OrderedDictionary<object, object?> dict, string prefix, string sourceName,
+        int depth, List<(string, TLeaf)> result, ref int visits)
     {
         if (depth > TorchCheckpointFile.MaxDepth)
             throw new InvalidDataException($"{sourceName}: nesting deeper than {TorchCheckpointFile.MaxDepth} at '{prefix}' (self-referencing?)");
-        foreach (var (k, v) in (OrderedDictionary<object, object?>)node!)
+        foreach (var (k, v) in dict)
         {
+            if (++visits > MaxEntries)
+                throw new InvalidDataException($"{sourceName}: more than {MaxEntries} entries (sub-dicts shared many times?)");
             var key = k switch
             {
                 string s => s,
@@ -52,10 +61,8 @@ public static class StateDictKeys
             switch (v)
             {
                 case null: continue;
-                case TLeaf leaf: yield return (full, leaf); break;
-                case OrderedDictionary<object, object?>:
-                    foreach (var item in FlattenDict<TLeaf>(v, full, sourceName, depth + 1)) yield return item;
-                    break;
+                case TLeaf leaf: result.Add((full, leaf)); break;
+                case OrderedDictionary<object, object?> inner: FlattenDict(inner, full, sourceName, depth + 1, result, ref visits); break;
                 default:
                     throw new InvalidDataException($"{sourceName}: '{full}' holds {Describe(v)}, not a tensor");
             }

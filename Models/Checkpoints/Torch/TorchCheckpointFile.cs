@@ -102,21 +102,31 @@ public sealed partial class TorchCheckpointFile : IDisposable
         return result;
     }
 
-    /// <summary>Copy of <paramref name="node"/> with every tensor reference loaded (dicts, lists and tuples are copied).</summary>
-    public object? Materialize(object? node, int depth = 0)
+    /// <summary>
+    /// Copy of <paramref name="node"/> with every tensor reference loaded. Dicts, lists and tuples are copied once
+    /// each, so objects the pickle shares stay shared (and a pickle of doubly-shared sub-dicts stays linear in size);
+    /// a container that contains itself raises.
+    /// </summary>
+    public object? Materialize(object? node) =>
+        Materialize(node, new Dictionary<object, object>(ReferenceEqualityComparer.Instance), 0);
+
+    private object? Materialize(object? node, Dictionary<object, object> done, int depth)
     {
-        if (depth > MaxDepth) throw new InvalidDataException($"{Path}: nesting deeper than {MaxDepth} (self-referencing pickle?)");
-        switch (node)
+        if (node is TorchTensorRef t) return Load(t);
+        if (node is not (OrderedDictionary<object, object?> or List<object?> or object?[])) return node;
+        if (done.TryGetValue(node, out var copy))
+            return copy ?? throw new InvalidDataException($"{Path}: a dict or list contains itself");
+        if (depth > MaxDepth) throw new InvalidDataException($"{Path}: nesting deeper than {MaxDepth}");
+        done[node] = null!; // in progress: seeing it again below means a cycle
+        copy = node switch
         {
-            case TorchTensorRef t: return Load(t);
-            case OrderedDictionary<object, object?> d:
-                var copy = new OrderedDictionary<object, object?>();
-                foreach (var (k, v) in d) copy[k] = Materialize(v, depth + 1);
-                return copy;
-            case List<object?> l: return l.Select(x => Materialize(x, depth + 1)).ToList();
-            case object?[] tuple: return tuple.Select(x => Materialize(x, depth + 1)).ToArray();
-            default: return node;
-        }
+            OrderedDictionary<object, object?> d => d.Select(kv => (kv.Key, Value: Materialize(kv.Value, done, depth + 1)))
+                .Aggregate(new OrderedDictionary<object, object?>(), (acc, kv) => { acc[kv.Key] = kv.Value; return acc; }),
+            List<object?> l => l.Select(x => Materialize(x, done, depth + 1)).ToList(),
+            _ => ((object?[])node).Select(x => Materialize(x, done, depth + 1)).ToArray(),
+        };
+        done[node] = copy;
+        return copy;
     }
 
     /// <summary>

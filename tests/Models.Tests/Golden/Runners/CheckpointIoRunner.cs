@@ -15,18 +15,40 @@ public sealed class CheckpointIoRunner : IGoldenCaseRunner
     public IEnumerable<GoldenComparison> Run(GoldenCase c)
     {
         var rows = new List<GoldenComparison>();
-        rows.AddRange(CompareStateDict(c, "mixed.pt", "mixed_expected.safetensors"));
-        rows.AddRange(CompareStateDict(c, "../rae_decoder/model.pt", "../rae_decoder/weights.safetensors"));
-        rows.AddRange(CompareStateDict(c, "../ditdh/stage2_model.pt", "../ditdh/weights.safetensors"));
-
-        // stat.pt: {"mean": None, "var": [C,16,16]}; var is the dinov2_reg case's in.latent_var.
-        var stats = LatentStatsFile.Read(c.PathOf("../dinov2_reg/stat.pt"));
-        var io = c.Read("../dinov2_reg/io.safetensors");
-        rows.Add(Flag("stat.pt:mean is None", stats.Mean is null));
-        rows.Add(Flag("stat.pt:var dtype", stats.Var?.dtype == io["in.latent_var"].dtype));
-        rows.Add(new GoldenComparison("stat.pt:var", stats.Var ?? full(io["in.latent_var"].shape, double.NaN),
-            io["in.latent_var"], 0));
+        foreach (var pt in PtFiles(c))
+        {
+            var dir = Path.GetDirectoryName(pt)!;
+            var stem = Path.GetFileNameWithoutExtension(pt);
+            if (stem == "stat")
+                rows.AddRange(CompareStats(c, pt, Path.Combine(dir, "io.safetensors")));
+            else if (File.Exists(c.PathOf(Path.Combine(dir, $"{stem}_expected.safetensors"))))
+                rows.AddRange(CompareStateDict(c, pt, Path.Combine(dir, $"{stem}_expected.safetensors")));
+            else
+                rows.AddRange(CompareStateDict(c, pt, Path.Combine(dir, "weights.safetensors")));
+        }
         return rows;
+    }
+
+    /// <summary>The .pt files the config lists (keys relative to the golden root), as paths relative to the case folder.</summary>
+    private static IEnumerable<string> PtFiles(GoldenCase c)
+    {
+        var listed = c.Config.TryGetProperty("files", out var files)
+            ? files.EnumerateObject().Select(p => p.Name).Where(n => n.EndsWith(".pt", StringComparison.Ordinal)).ToList()
+            : [];
+        if (listed.Count == 0)
+            listed = ["checkpoint_io/mixed.pt", "rae_decoder/model.pt", "ditdh/stage2_model.pt", "dinov2_reg/stat.pt"];
+        return listed.Select(n => "../" + n);
+    }
+
+    /// <summary>stat.pt: {"mean": None, "var": [C,16,16]}; var is the encoder case's io <c>in.latent_var</c>.</summary>
+    private static IEnumerable<GoldenComparison> CompareStats(GoldenCase c, string ptFile, string ioFile)
+    {
+        var name = Path.GetFileName(ptFile);
+        var stats = LatentStatsFile.Read(c.PathOf(ptFile));
+        var expected = c.Read(ioFile)["in.latent_var"];
+        yield return Flag($"{name}:mean is None", stats.Mean is null);
+        yield return Flag($"{name}:var dtype", stats.Var?.dtype == expected.dtype);
+        yield return new GoldenComparison($"{name}:var", stats.Var ?? full(expected.shape, double.NaN), expected, 0);
     }
 
     private static IEnumerable<GoldenComparison> CompareStateDict(GoldenCase c, string ptFile, string twinFile)
