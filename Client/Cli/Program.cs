@@ -1,7 +1,12 @@
 using System.CommandLine;
-var a = new Argument<string[]>("inputs") { Description = "x", Arity = ArgumentArity.OneOrMore };
-var o = new Option<string>("--out") { Description = "y", DefaultValueFactory = _ => "out" };
-var c = new Command("reconstruct", "z") { a, o };
-c.SetAction(pr => { Console.WriteLine(string.Join(",", pr.GetValue(a)!) + pr.GetValue(o)); return 0; });
-var root = new RootCommand("rae-grid") { c };
-return root.Parse(args).Invoke();
+using RAE.Grid.Cli.Commands;
+
+// rae-grid: run RAE models from the command line. Today the commands run the model library in this process; the
+// Orleans grid (serve, status, fetch, --local embedded silo) arrives with issue 3.
+var root = new RootCommand("rae-grid: Representation-Autoencoder diffusion models")
+{
+    SampleCommand.Create(),
+    ReconstructCommand.Create(),
+    BundleCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

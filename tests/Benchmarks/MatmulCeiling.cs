@@ -21,7 +21,7 @@ public static class MatmulCeiling
         {
             var sw = Stopwatch.StartNew();
             using var c = matmul(a, b);
-            if (device.type == DeviceType.CUDA) cuda.synchronize();
+            if (device.type == TorchSharp.DeviceType.CUDA) cuda.synchronize();
             sw.Stop();
             best = Math.Max(best, 2.0 * n * n * n / sw.Elapsed.TotalSeconds / 1e9);
         }

@@ -1,0 +1,117 @@
+using RAE.Grid.Models.Diffusion;
+using RAE.Grid.Models.FlowMatching;
+using RAE.Grid.Models.Rae;
+using static TorchSharp.torch;
+
+namespace RAE.Grid.Models.Bundles;
+
+/// <summary>
+/// A loaded bundle: the RAE (encoder, decoder, stats) and, when the bundle has a <c>stage_2</c>, the diffusion model
+/// and its guidance model, on the bundle's device and dtype. Reconstruct = encode → decode; generate = per-item
+/// seeded noise → shifted-grid ODE solve with guidance → latents (decode them to get images).
+/// </summary>
+public sealed class RaeModel : IDisposable
+{
+    public RaeBundle Bundle { get; }
+    public RaeEncoder Encoder { get; }
+    public RaeDecoder Decoder { get; }
+    /// <summary>The diffusion model, or null for a reconstruction-only bundle.</summary>
+    public IVelocityModel? Diffusion { get; }
+    /// <summary>The AutoGuidance weak model, when the bundle names one.</summary>
+    public IVelocityModel? GuidanceModel { get; }
+
+    private RaeModel(RaeBundle bundle, RaeEncoder encoder, RaeDecoder decoder, IVelocityModel? diffusion, IVelocityModel? weak)
+    {
+        Bundle = bundle; Encoder = encoder; Decoder = decoder; Diffusion = diffusion; GuidanceModel = weak;
+    }
+
+    /// <summary>Loads every model a bundle names.</summary>
+    public static RaeModel Load(RaeBundle bundle)
+    {
+        var (encoder, decoder) = Stage1Loader.Load(bundle);
+        var diffusion = bundle.Stage2 is { } s2 ? Stage2Loader.Load(bundle, s2, "stage_2") : null;
+        var weak = bundle.Guidance.GuidanceModel is { } g ? Stage2Loader.Load(bundle, g, "guidance.guidance_model") : null;
+        return new RaeModel(bundle, encoder, decoder, diffusion, weak);
+    }
+
+    /// <summary>Loads a bundle file.</summary>
+    public static RaeModel Load(string bundlePath) => Load(RaeBundle.Load(bundlePath));
+
+    Device Device => Bundle.Compute.TorchDevice;
+    ScalarType DType => Bundle.Compute.ScalarType;
+
+    /// <summary>Side of the images the RAE takes and produces.</summary>
+    public int ImageSize => Bundle.Stage1.Params.InputImageSize;
+
+    /// <summary>Latent shape [C, H, W] the encoder produces and the diffusion model generates.</summary>
+    public long[] LatentShape
+    {
+        get
+        {
+            var grid = Encoder.LatentGridSize;
+            return [Encoder.RepresentationEncoder.HiddenSize, grid, grid];
+        }
+    }
+
+    /// <summary>[B,3,S,S] images in [0,1] (any device) → normalized latents [B,C,h,w] on the model's device.</summary>
+    public Tensor Encode(Tensor images)
+    {
+        using var _ = inference_mode();
+        return Encoder.Encode(images.to(DType, Device));
+    }
+
+    /// <summary>Latents → images in [0,1], float32 on the CPU.</summary>
+    public Tensor Decode(Tensor latents)
+    {
+        using var _ = inference_mode();
+        using var scope = NewDisposeScope();
+        return RaeDecoder.ToUnitRange(Decoder.Decode(latents.to(DType, Device))).to(ScalarType.Float32).cpu()
+            .MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Encode then decode: the reconstruction of each image.</summary>
+    public Tensor Reconstruct(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        return Decode(Encode(images)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The time-shift factor s = sqrt(m / base) of this bundle (m defaults to C·H·W).</summary>
+    public double Shift => TimeShift.Factor(Bundle.Misc.TimeDistShiftDim ?? LatentShape.Aggregate(1L, (a, b) => a * b),
+        Bundle.Misc.TimeDistShiftBase);
+
+    /// <summary>
+    /// Generates latents for <paramref name="labels"/>; item i's starting noise depends only on
+    /// (<paramref name="seed"/>, <paramref name="itemIndices"/>[i]), so a sample does not depend on its batch.
+    /// </summary>
+    public Tensor GenerateLatents(IReadOnlyList<long> labels, long seed, IReadOnlyList<long> itemIndices,
+        SamplingSettings? settings = null)
+    {
+        var model = Diffusion ?? throw new InvalidOperationException($"bundle '{Bundle.Name}' has no stage_2 diffusion model");
+        if (labels.Count != itemIndices.Count)
+            throw new ArgumentException($"{labels.Count} labels but {itemIndices.Count} item indices");
+        foreach (var label in labels)
+            if (label < 0 || label >= model.NumClasses)
+                throw new ArgumentOutOfRangeException(nameof(labels), $"class {label} is outside 0..{model.NumClasses - 1}");
+        var s = (settings ?? new SamplingSettings()).Resolve(Bundle);
+        var problems = s.Validate();
+        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
+
+        var guidance = new GuidanceOptions(GuidanceOptions.ParseMethod(s.GuidanceMethod!), s.GuidanceScale!.Value,
+            s.TMin!.Value, s.TMax!.Value, GuidanceModel);
+        var sampler = ClassConditionalSampler.Official(Shift, s.NumSteps!.Value, s.SamplingMethod!);
+        using var _ = inference_mode();
+        using var scope = NewDisposeScope();
+        var xT = ItemNoise.ForItems(seed, itemIndices, LatentShape, Device, DType);
+        var y = tensor(labels.ToArray(), ScalarType.Int64).to(Device);
+        return sampler.Sample(model, xT, y, guidance).MoveToOuterDisposeScope();
+    }
+
+    public void Dispose()
+    {
+        Encoder.Dispose();
+        Decoder.Decoder.Dispose();
+        (Diffusion as IDisposable)?.Dispose();
+        (GuidanceModel as IDisposable)?.Dispose();
+    }
+}
