@@ -53,7 +53,7 @@ public sealed class Unpickler
             catch (InvalidDataException e) when (!e.Message.StartsWith("pickle", StringComparison.Ordinal))
             {
                 // A resolver refused something: say where in the pickle it happened.
-                throw Bad(e.Message);
+                throw Bad(e.Message, e);
             }
         }
         return _lastStopped;
@@ -201,8 +201,8 @@ public sealed class Unpickler
             d[items[i] ?? throw new InvalidDataException("pickle: dict key None is not supported")] = items[i + 1];
     }
 
-    private InvalidDataException Bad(string why) =>
-        new($"pickle: {why} (opcode {(Enum.IsDefined(_op) ? _op.ToString() : $"0x{(byte)_op:X2}")} at offset {_opStart})");
+    private InvalidDataException Bad(string why, Exception? inner = null) =>
+        new($"pickle: {why} (opcode {(Enum.IsDefined(_op) ? _op.ToString() : $"0x{(byte)_op:X2}")} at offset {_opStart})", inner);
 
     private T As<T>(object? o, string what) => o is T t ? t
         : throw Bad($"{what} is {(o is null ? "None" : o.GetType().Name)}, expected {typeof(T).Name}");
