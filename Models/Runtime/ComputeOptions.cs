@@ -13,6 +13,7 @@ public sealed record ComputeOptions(
     [property: System.Text.Json.Serialization.JsonPropertyName("dtype")] string DType = "fp32")
 {
     /// <summary>The TorchSharp device; throws naming the setting when it is malformed or unavailable.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public Device TorchDevice
     {
         get
@@ -35,6 +36,7 @@ public sealed record ComputeOptions(
     }
 
     /// <summary>The TorchSharp scalar type of <see cref="DType"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public ScalarType ScalarType => TensorDType.ParseConfigName(DType);
 
     /// <summary>Moves a module to this device and dtype (floating-point parameters and buffers only).</summary>

@@ -1,1 +1,33 @@
-namespace RAE.Grid.Cli.Commands; internal static class BundleCommand { public static System.CommandLine.Command Create() => new("bundle", "Create or check model bundles"); }
+using System.CommandLine;
+using RAE.Grid.Models.Bundles;
+using Spectre.Console;
+
+namespace RAE.Grid.Cli.Commands;
+
+/// <summary><c>rae-grid bundle random|check</c>: make the tiny random bundle, or validate and load any bundle.</summary>
+internal static class BundleCommand
+{
+    public static Command Create()
+    {
+        var outDir = new Option<string>("--out") { Description = "Folder to write the bundle to", DefaultValueFactory = _ => "bundles/tiny" };
+        var seed = new Option<long>("--seed") { Description = "Seed of the random weights", DefaultValueFactory = _ => 0 };
+        var random = new Command("random", "Write a tiny randomly initialised RAE bundle (official architectures and key names)") { outDir, seed };
+        random.SetAction(pr =>
+        {
+            var path = RandomBundle.Create(pr.GetValue(outDir)!, pr.GetValue(seed));
+            AnsiConsole.MarkupLineInterpolated($"wrote {path}");
+        });
+
+        var bundlePath = new Argument<string>("bundle") { Description = "Bundle JSON to check" };
+        var check = new Command("check", "Validate a bundle and load every model it names (strict key checks)") { bundlePath };
+        check.SetAction(pr =>
+        {
+            using var model = RaeModel.Load(pr.GetValue(bundlePath)!);
+            var b = model.Bundle;
+            var latent = string.Join(",", model.LatentShape);
+            AnsiConsole.MarkupLineInterpolated($"[green]ok[/] {b.Name}: encoder {b.Stage1.Params.EncoderCls}, latent [[{latent}]], image {model.ImageSize}px, diffusion {b.Stage2?.Target ?? "none"}, guidance {b.Guidance.Method} {b.Guidance.Scale}, shift {model.Shift:F3}");
+            if (b.RandomWeights) AnsiConsole.MarkupLine(CommonOptions.RandomWeightsNotice);
+        });
+        return new Command("bundle", "Create or check model bundles") { random, check };
+    }
+}

@@ -109,7 +109,7 @@ internal static class SampleCommand
         {
             sheet = "contact-sheet.png";
             using var stacked = stack(images);
-            using var grid = ImageIO.ContactSheet(stacked, columns: perClass);
+            using var grid = ImageIO.ContactSheet(stacked, columns: perClass * Math.Max(1, 8 / perClass));
             ImageIO.SavePng(grid, Path.Combine(outDir, sheet));
             foreach (var t in images) t.Dispose();
         }

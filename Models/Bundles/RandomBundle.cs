@@ -1,0 +1,130 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using RAE.Grid.Models.Checkpoints;
+using RAE.Grid.Models.Decoders;
+using RAE.Grid.Models.Diffusion;
+using RAE.Grid.Models.Encoders.Dinov2;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace RAE.Grid.Models.Bundles;
+
+/// <summary>
+/// Writes a tiny, randomly initialised but complete RAE bundle (DINOv2-with-registers encoder, ViT decoder, DiT^DH
+/// and a weaker DiT^DH for AutoGuidance) with the official architectures, config formats and key names. It lets
+/// the whole path run offline before trained weights exist; <c>random_weights</c> is set so every output says so.
+/// The weights are re-drawn (not the official zero inits) so the models compute something non-trivial: weights
+/// N(0, 1/fan_in) (adaLN half that), biases N(0, 0.05²), norm weights 1 + N(0, 0.1²), tokens N(0, 0.5²);
+/// the fixed sin-cos and RoPE tables keep their built values. Deterministic for a given seed.
+/// </summary>
+public static class RandomBundle
+{
+    /// <summary>Creates the bundle in <paramref name="dir"/> and returns the bundle file's path.</summary>
+    public static string Create(string dir, long seed = 0, int numClasses = 10)
+    {
+        Directory.CreateDirectory(dir);
+        var gen = new Generator((ulong)seed);
+        const int width = 32;
+
+        var encoderJson = new JsonObject
+        {
+            ["model_type"] = Dinov2WithRegistersConfig.ModelType, ["hidden_size"] = width, ["num_hidden_layers"] = 2,
+            ["num_attention_heads"] = 2, ["mlp_ratio"] = 4.0, ["patch_size"] = 14, ["image_size"] = 224,
+            ["num_register_tokens"] = 4, ["layer_norm_eps"] = 1e-6, ["hidden_act"] = "gelu", ["qkv_bias"] = true,
+            ["layerscale_value"] = 1.0, ["num_channels"] = 3,
+        };
+        WriteJson(Path.Combine(dir, "encoder", "config.json"), encoderJson);
+        using (var enc = new Dinov2WithRegistersModel(Dinov2WithRegistersConfig.FromFile(Path.Combine(dir, "encoder", "config.json"))))
+            SaveRandomized(enc, Path.Combine(dir, "encoder", "model.safetensors"), gen);
+
+        var decoderJson = new JsonObject
+        {
+            ["model_type"] = "vit_mae", ["hidden_size"] = width, ["decoder_hidden_size"] = 64,
+            ["decoder_num_hidden_layers"] = 2, ["decoder_num_attention_heads"] = 2, ["decoder_intermediate_size"] = 128,
+            ["layer_norm_eps"] = 1e-12, ["hidden_act"] = "gelu", ["qkv_bias"] = true, ["num_channels"] = 3,
+            ["patch_size"] = 16, ["image_size"] = 256,
+        };
+        WriteJson(Path.Combine(dir, "decoder", "config.json"), decoderJson);
+        using (var dec = new GeneralDecoder(DecoderConfig.Load(Path.Combine(dir, "decoder", "config.json")).ForRae(width, 256)))
+            SaveRandomized(dec, Path.Combine(dir, "decoder", "model.safetensors"), gen);
+
+        JsonObject DiTParams(int backbone, int depth, int heads) => new()
+        {
+            ["input_size"] = 16, ["patch_size"] = 1, ["in_channels"] = width,
+            ["hidden_size"] = new JsonArray(backbone, 64), ["depth"] = new JsonArray(depth, 1),
+            ["num_heads"] = new JsonArray(heads, 2), ["mlp_ratio"] = 4.0, ["class_dropout_prob"] = 0.1,
+            ["num_classes"] = numClasses, ["use_qknorm"] = false, ["use_swiglu"] = true, ["use_rope"] = true,
+            ["use_rmsnorm"] = true, ["wo_shift"] = false, ["use_pos_embed"] = true,
+        };
+        var main = DiTParams(width, 2, 2);
+        var weak = DiTParams(16, 1, 1);
+        foreach (var (name, p) in new[] { ("dit", main), ("dit_weak", weak) })
+        {
+            using var model = new DiTDH(DiTDHConfig.FromJson(JsonDocument.Parse(p.ToJsonString()).RootElement));
+            SaveRandomized(model, Path.Combine(dir, name, "model.safetensors"), gen);
+        }
+
+        var bundle = new RaeBundle
+        {
+            Name = "tiny-random",
+            Description = "Tiny randomly initialised RAE (DINOv2-reg encoder 32 wide, ViT decoder 64 wide, DiT^DH 32/64 " +
+                          "and a weak DiT^DH for AutoGuidance) with the official key names. Outputs are noise-like. " +
+                          $"Made by `rae-grid bundle random --seed {seed}`.",
+            RandomWeights = true,
+            Stage1 = new Stage1Section
+            {
+                Params = new Stage1Params
+                {
+                    EncoderCls = "Dinov2withNorm", EncoderConfigPath = "encoder/config.json",
+                    EncoderWeightsPath = "encoder/model.safetensors", EncoderInputSize = 224, InputImageSize = 256,
+                    DecoderConfigPath = "decoder/config.json", PretrainedDecoderPath = "decoder/model.safetensors",
+                },
+            },
+            Stage2 = new ModelSection { Target = "DiTwDDTHead", Params = main, Ckpt = "dit/model.safetensors" },
+            Guidance = new GuidanceSection
+            {
+                Method = "autoguidance", Scale = 1.42,
+                GuidanceModel = new ModelSection { Target = "DiTwDDTHead", Params = weak, Ckpt = "dit_weak/model.safetensors" },
+            },
+            Misc = new MiscSection { LatentSize = [width, 16, 16], NumClasses = numClasses },
+        };
+        var path = Path.Combine(dir, "bundle.json");
+        bundle.Save(path);
+        return path;
+    }
+
+    static void WriteJson(string path, JsonObject o)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    static bool IsFixedTable(string key) =>
+        key.EndsWith("pos_embed", StringComparison.Ordinal) || key.Contains("freqs_", StringComparison.Ordinal);
+
+    static void SaveRandomized(nn.Module module, string path, Generator gen)
+    {
+        using var scope = NewDisposeScope();
+        var sd = module.state_dict();
+        var result = new Dictionary<string, Tensor>();
+        foreach (var (key, t) in sd.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (IsFixedTable(key) || !t.is_floating_point()) { result[key] = t; continue; }
+            var shape = t.shape;
+            Tensor v;
+            if (key.EndsWith(".bias", StringComparison.Ordinal)) v = randn(shape, generator: gen) * 0.05;
+            else if (key.EndsWith(".weight", StringComparison.Ordinal) && shape.Length >= 2)
+            {
+                var fanIn = shape.Skip(1).Aggregate(1L, (a, b) => a * b);
+                var std = 1.0 / Math.Sqrt(fanIn) * (key.Contains("adaLN", StringComparison.Ordinal) ? 0.5 : 1.0);
+                v = randn(shape, generator: gen) * std;
+            }
+            else if (key.EndsWith(".weight", StringComparison.Ordinal)) v = 1 + randn(shape, generator: gen) * 0.1;
+            else if (key.EndsWith("t_embedder.W", StringComparison.Ordinal)) v = randn(shape, generator: gen);
+            else v = randn(shape, generator: gen) * 0.5;
+            result[key] = v.to(t.dtype);
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        SafeTensorsWriter.Write(path, result, new Dictionary<string, string> { ["format"] = "pt", ["random_init"] = "true" });
+    }
+}
