@@ -84,6 +84,8 @@ public sealed class DiTDH : Module<Tensor, Tensor, Tensor, Tensor>, IVelocityMod
     public override Tensor forward(Tensor x, Tensor t, Tensor y)
     {
         using var scope = NewDisposeScope();
+        // Inputs follow the model's dtype (a bf16 model accepts a float32 sampler state); t stays as given.
+        x = x.to(x_embedder.proj.weight!.dtype);
         var tEmb = t_embedder.forward(t);
         var c = functional.silu(tEmb + y_embedder.forward(y, training));
         var s = Backbone(x, tEmb, c);

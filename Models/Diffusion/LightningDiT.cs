@@ -17,7 +17,7 @@ public sealed class LightningDiT : Module<Tensor, Tensor, Tensor, Tensor>, IVelo
     public readonly PatchEmbed x_embedder;
     public readonly GaussianFourierEmbedding t_embedder;
     public readonly LabelEmbedder y_embedder;
-    public readonly Parameter pos_embed;
+    public readonly Parameter? pos_embed;
     public readonly VisionRotaryEmbeddingFast? feat_rope;
     public readonly ModuleList<LightningDiTBlock> blocks;
     public readonly LightningFinalLayer final_layer;
@@ -36,7 +36,7 @@ public sealed class LightningDiT : Module<Tensor, Tensor, Tensor, Tensor>, IVelo
         t_embedder = new GaussianFourierEmbedding(h);
         y_embedder = new LabelEmbedder(config.NumClasses, h, config.ClassDropoutProb);
         var grid = x_embedder.GridSize;
-        pos_embed = new Parameter(SinCosPositionEmbedding.Build(h, grid).unsqueeze(0), requires_grad: false);
+        if (config.UsePosEmbed) pos_embed = new Parameter(SinCosPositionEmbedding.Build(h, grid).unsqueeze(0), requires_grad: false);
         if (config.UseRope) feat_rope = new VisionRotaryEmbeddingFast(h / config.NumHeads / 2, grid);
         blocks = new ModuleList<LightningDiTBlock>(Enumerable.Range(0, config.Depth)
             .Select(_ => new LightningDiTBlock(h, config.NumHeads, config.MlpRatio, config.UseQkNorm, config.UseSwiglu,
@@ -51,7 +51,9 @@ public sealed class LightningDiT : Module<Tensor, Tensor, Tensor, Tensor>, IVelo
     public override Tensor forward(Tensor x, Tensor t, Tensor y)
     {
         using var scope = NewDisposeScope();
-        var tokens = x_embedder.forward(x) + pos_embed;
+        // Inputs follow the model's dtype (a bf16 model accepts a float32 sampler state); t stays as given.
+        var tokens = x_embedder.forward(x.to(x_embedder.proj.weight!.dtype));
+        if (pos_embed is not null) tokens = tokens + pos_embed;
         var c = t_embedder.forward(t) + y_embedder.forward(y, training);
         foreach (var block in blocks) tokens = block.forward(tokens, c, feat_rope);
         var image = AdaLN.Unpatchify(final_layer.forward(tokens, c), Config.PatchSize, OutChannels);

@@ -20,12 +20,14 @@ public sealed record LightningDiTConfig
     public bool UseRope { get; init; } = true;
     public bool UseRmsnorm { get; init; } = true;
     public bool WoShift { get; init; }
+    /// <summary>Adds the fixed sin-cos <c>pos_embed</c> to the tokens (always on in the released code).</summary>
+    public bool UsePosEmbed { get; init; } = true;
 
     private static readonly string[] Keys =
     [
         "input_size", "patch_size", "in_channels", "hidden_size", "depth", "num_heads", "mlp_ratio",
         "class_dropout_prob", "num_classes", "learn_sigma", "use_qknorm", "use_swiglu", "use_rope", "use_rmsnorm",
-        "wo_shift",
+        "wo_shift", "use_pos_embed",
     ];
 
     /// <summary>Parses the YAML params (as JSON), then validates.</summary>
@@ -50,6 +52,7 @@ public sealed record LightningDiTConfig
             UseRope = ConfigJson.Bool(p, "use_rope", d.UseRope),
             UseRmsnorm = ConfigJson.Bool(p, "use_rmsnorm", d.UseRmsnorm),
             WoShift = ConfigJson.Bool(p, "wo_shift", d.WoShift),
+            UsePosEmbed = ConfigJson.Bool(p, "use_pos_embed", d.UsePosEmbed),
         }.Validated();
     }
 
@@ -59,7 +62,7 @@ public sealed record LightningDiTConfig
         DiTConfigRules.CheckCommon(InputSize, PatchSize, InChannels, MlpRatio, ClassDropoutProb, NumClasses);
         if (Depth < 1) throw new ArgumentException($"depth must be at least 1, got {Depth}");
         DiTConfigRules.CheckWidth("", HiddenSize, NumHeads, UseRope);
-        if (HiddenSize % 4 != 0) throw new ArgumentException($"hidden_size ({HiddenSize}) must be divisible by 4 for the sin-cos pos_embed");
+        if (UsePosEmbed && HiddenSize % 4 != 0) throw new ArgumentException($"hidden_size ({HiddenSize}) must be divisible by 4 for the sin-cos pos_embed");
         return this;
     }
 

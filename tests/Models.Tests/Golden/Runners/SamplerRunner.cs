@@ -57,6 +57,8 @@ public sealed class SamplerRunner : IGoldenCaseRunner
         yield return new("io:out.sample_cfg", sampler.Sample(main, xT, y, Options("cfg", io["in.cfg_scale"].item<double>())),
             io["out.sample_cfg"], rtol);
 
+        // The stored training times are shift(u) of the stored uniforms, in float32.
+        yield return new("io:in.train_t", TimeShift.Apply(io["in.train_u"], shift).to(ScalarType.Float32), io["in.train_t"], rtol);
         var terms = LinearFlowMatching.TrainingLosses(main, io["in.train_x1"], io["in.train_eps"], io["in.train_t"], io["in.train_y"]);
         yield return new("io:out.train_xt", terms.Xt, io["out.train_xt"], rtol);
         yield return new("io:out.train_ut", terms.Ut, io["out.train_ut"], rtol);
