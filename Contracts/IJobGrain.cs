@@ -1,0 +1,29 @@
+namespace RAE.Grid.Contracts;
+
+/// <summary>
+/// The pipeline grain, one per job (key = job id). It persists its plan and per-item state, moves items through the
+/// stages with a bounded window, writes outputs under deterministic names plus a manifest and a contact sheet, and
+/// resumes after a restart without redoing finished items.
+/// </summary>
+[Alias("rae.IJobGrain")]
+public interface IJobGrain : IGrainWithStringKey
+{
+    /// <summary>Starts the job (idempotent: starting a running job with the same request returns its status).</summary>
+    [Alias("Start")] Task<JobStatus> Start(JobRequest request);
+
+    /// <summary>Current status (activating the grain resumes an unfinished job).</summary>
+    [Alias("GetStatus")] Task<JobStatus> GetStatus();
+
+    /// <summary>Stops moving items; finished outputs stay.</summary>
+    [Alias("Cancel")] Task<JobStatus> Cancel();
+}
+
+/// <summary>The list of jobs the grid knows, so clients can list them and silos can resume unfinished ones.</summary>
+[Alias("rae.IJobIndexGrain")]
+public interface IJobIndexGrain : IGrainWithIntegerKey
+{
+    [Alias("Add")] Task Add(string jobId);
+    [Alias("MarkFinished")] Task MarkFinished(string jobId);
+    [Alias("List")] Task<string[]> List();
+    [Alias("Unfinished")] Task<string[]> Unfinished();
+}

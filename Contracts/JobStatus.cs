@@ -1,0 +1,59 @@
+namespace RAE.Grid.Contracts;
+
+/// <summary>Where a job stands.</summary>
+[GenerateSerializer, Alias("rae.JobState")]
+public enum JobState
+{
+    /// <summary>No job with this id was started.</summary>
+    Unknown,
+    /// <summary>Accepted; items are being moved through the stages.</summary>
+    Running,
+    /// <summary>Every item finished and none failed.</summary>
+    Completed,
+    /// <summary>Every item finished; some failed (see <see cref="JobStatus.Errors"/>).</summary>
+    CompletedWithErrors,
+    /// <summary>The job could not run at all (e.g. an unknown bundle); see <see cref="JobStatus.Message"/>.</summary>
+    Failed,
+    /// <summary>Cancelled by a client; finished items stay stored.</summary>
+    Cancelled,
+}
+
+/// <summary>One failed item: its index, the input it came from, and what went wrong.</summary>
+[GenerateSerializer, Immutable, Alias("rae.ItemError")]
+public sealed record ItemError(
+    [property: Id(0)] int Index,
+    [property: Id(1)] string Input,
+    [property: Id(2)] string Message);
+
+/// <summary>A job's progress: counts per item state, per-item errors, and where its outputs are.</summary>
+[GenerateSerializer, Immutable, Alias("rae.JobStatus")]
+public sealed record JobStatus(
+    [property: Id(0)] string JobId,
+    [property: Id(1)] JobKind Kind,
+    [property: Id(2)] JobState State,
+    [property: Id(3)] int Total,
+    [property: Id(4)] int Pending,
+    [property: Id(5)] int InFlight,
+    [property: Id(6)] int Done,
+    [property: Id(7)] int Failed,
+    [property: Id(8)] int Cancelled,
+    [property: Id(9)] ItemError[] Errors,
+    [property: Id(10)] string OutputPrefix,
+    [property: Id(11)] string? Manifest,
+    [property: Id(12)] string? ContactSheet,
+    [property: Id(13)] bool RandomWeights,
+    [property: Id(14)] DateTimeOffset Created,
+    [property: Id(15)] DateTimeOffset? Finished,
+    [property: Id(16)] string? Message)
+{
+    /// <summary>Fraction of items finished (done, failed or cancelled).</summary>
+    public double Progress => Total == 0 ? 1.0 : (double)(Done + Failed + Cancelled) / Total;
+
+    /// <summary>Whether the job will change no more.</summary>
+    public bool IsFinished => State is JobState.Completed or JobState.CompletedWithErrors or JobState.Failed or JobState.Cancelled;
+
+    /// <summary>The status of an id no job was started under.</summary>
+    public static JobStatus Unknown(string jobId) =>
+        new(jobId, JobKind.Reconstruct, JobState.Unknown, 0, 0, 0, 0, 0, 0, [], "", null, null, false, DateTimeOffset.MinValue, null,
+            $"no job '{jobId}'");
+}
