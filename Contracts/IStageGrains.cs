@@ -1,5 +1,8 @@
 namespace RAE.Grid.Contracts;
 
+// Long response timeouts: a CPU silo running a full-size model can take minutes per batch; a timeout is an unknown
+// outcome, while a full queue is rejected at once (StageBusyException).
+
 /// <summary>
 /// Stage grains are keyed "&lt;bundle id&gt;@&lt;silo&gt;": one activation per bundle per hosting silo, placed on that silo,
 /// owning the model loaded once on that silo's device. Calls are single items; the stage batches concurrent items
@@ -9,19 +12,19 @@ namespace RAE.Grid.Contracts;
 public interface IEncoderStageGrain : IGrainWithStringKey
 {
     /// <summary>An encoded image (PNG/JPEG/...) → its normalized latent [C,h,w] (F32).</summary>
-    [Alias("Encode")] Task<TensorPayload> Encode(ImageSource image, CancellationToken cancellation = default);
+    [Alias("Encode"), ResponseTimeout("00:10:00")] Task<TensorPayload> Encode(ImageSource image, CancellationToken cancellation = default);
 }
 
 /// <summary>The decoder stage: a latent [C,h,w] → a PNG of the decoded image (optionally resized).</summary>
 [Alias("rae.IDecoderStageGrain")]
 public interface IDecoderStageGrain : IGrainWithStringKey
 {
-    [Alias("Decode")] Task<DecodedImage> Decode(TensorPayload latent, int? outputSize = null, CancellationToken cancellation = default);
+    [Alias("Decode"), ResponseTimeout("00:10:00")] Task<DecodedImage> Decode(TensorPayload latent, int? outputSize = null, CancellationToken cancellation = default);
 }
 
 /// <summary>The diffusion stage: the whole ODE solve in one call; the latent stays on the device until it returns.</summary>
 [Alias("rae.IDiffusionStageGrain")]
 public interface IDiffusionStageGrain : IGrainWithStringKey
 {
-    [Alias("Generate")] Task<TensorPayload> Generate(DiffusionItem item, CancellationToken cancellation = default);
+    [Alias("Generate"), ResponseTimeout("00:30:00")] Task<TensorPayload> Generate(DiffusionItem item, CancellationToken cancellation = default);
 }

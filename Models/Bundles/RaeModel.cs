@@ -85,11 +85,16 @@ public sealed class RaeModel : IDisposable
     /// (<paramref name="seed"/>, <paramref name="itemIndices"/>[i]), so a sample does not depend on its batch.
     /// </summary>
     public Tensor GenerateLatents(IReadOnlyList<long> labels, long seed, IReadOnlyList<long> itemIndices,
+        SamplingSettings? settings = null) =>
+        GenerateLatents(labels, labels.Select(_ => seed).ToList(), itemIndices, settings);
+
+    /// <summary>As above with a seed per item, so items of different jobs can share one batch.</summary>
+    public Tensor GenerateLatents(IReadOnlyList<long> labels, IReadOnlyList<long> seeds, IReadOnlyList<long> itemIndices,
         SamplingSettings? settings = null)
     {
         var model = Diffusion ?? throw new InvalidOperationException($"bundle '{Bundle.Name}' has no stage_2 diffusion model");
-        if (labels.Count != itemIndices.Count)
-            throw new ArgumentException($"{labels.Count} labels but {itemIndices.Count} item indices");
+        if (labels.Count != itemIndices.Count || labels.Count != seeds.Count)
+            throw new ArgumentException($"{labels.Count} labels, {seeds.Count} seeds and {itemIndices.Count} item indices");
         foreach (var label in labels)
             if (label < 0 || label >= model.NumClasses)
                 throw new ArgumentOutOfRangeException(nameof(labels), $"class {label} is outside 0..{model.NumClasses - 1}");
@@ -102,7 +107,8 @@ public sealed class RaeModel : IDisposable
         var sampler = ClassConditionalSampler.Official(Shift, s.NumSteps!.Value, s.SamplingMethod!);
         using var _ = inference_mode();
         using var scope = NewDisposeScope();
-        var xT = ItemNoise.ForItems(seed, itemIndices, LatentShape, Device, DType);
+        var xT = stack(Enumerable.Range(0, labels.Count)
+            .Select(i => ItemNoise.ForItem(seeds[i], itemIndices[i], LatentShape, Device, DType)).ToArray(), 0);
         var y = tensor(labels.ToArray(), ScalarType.Int64).to(Device);
         return sampler.Sample(model, xT, y, guidance).MoveToOuterDisposeScope();
     }

@@ -1,0 +1,121 @@
+using RAE.Grid.Contracts;
+
+namespace RAE.Grid.Grains.Configuration;
+
+/// <summary>Stage names, as used in configuration and silo metadata.</summary>
+public static class StageNames
+{
+    public const string Encoder = "encoder";
+    public const string Decoder = "decoder";
+    public const string Diffusion = "diffusion";
+    public static readonly string[] All = [Encoder, Decoder, Diffusion];
+}
+
+/// <summary>
+/// Dynamic batching of one stage: a request waits at most <see cref="MaxWaitMs"/> for others to share its forward pass,
+/// and a batch holds at most <see cref="MaxBatch"/> items. <see cref="QueueCapacity"/> bounds the queue: a request that
+/// finds it full is rejected at once with a retryable <see cref="StageBusyException"/>.
+/// </summary>
+public sealed class BatchingOptions
+{
+    public int MaxBatch { get; set; } = 8;
+    public int MaxWaitMs { get; set; } = 10;
+    public int QueueCapacity { get; set; } = 256;
+
+    public IEnumerable<string> Validate(string where)
+    {
+        if (MaxBatch < 1) yield return $"{where}.MaxBatch: must be at least 1, got {MaxBatch}";
+        if (MaxWaitMs < 0) yield return $"{where}.MaxWaitMs: must be >= 0, got {MaxWaitMs}";
+        if (QueueCapacity < 1) yield return $"{where}.QueueCapacity: must be at least 1, got {QueueCapacity}";
+    }
+}
+
+/// <summary>How a pipeline (job) grain moves items.</summary>
+public sealed class PipelineOptions
+{
+    /// <summary>Items of one job in flight at once (the bounded window).</summary>
+    public int MaxInFlightItems { get; set; } = 32;
+    /// <summary>Attempts per item before it is marked failed (retryable errors only: busy stage, silo gone, timeout).</summary>
+    public int MaxAttempts { get; set; } = 5;
+    /// <summary>Job state is persisted after this many item completions (and at the end); a restart redoes at most these.</summary>
+    public int CheckpointEveryItems { get; set; } = 16;
+    /// <summary>Largest number of items one job may have.</summary>
+    public int MaxItemsPerJob { get; set; } = 100_000;
+
+    public IEnumerable<string> Validate(string where)
+    {
+        if (MaxInFlightItems < 1) yield return $"{where}.MaxInFlightItems: must be at least 1";
+        if (MaxAttempts < 1) yield return $"{where}.MaxAttempts: must be at least 1";
+        if (CheckpointEveryItems < 1) yield return $"{where}.CheckpointEveryItems: must be at least 1";
+        if (MaxItemsPerJob < 1) yield return $"{where}.MaxItemsPerJob: must be at least 1";
+    }
+}
+
+/// <summary>
+/// The grid settings of one silo (configuration section "Grid"): which stages it hosts, on which device, the model registry
+/// (bundle id → bundle file; clients name ids, never paths), batching per stage, payload and image limits, pipeline window.
+/// Validated at start-up; every problem is reported at once.
+/// </summary>
+public sealed class GridOptions
+{
+    public const string Section = "Grid";
+
+    /// <summary>Stages this silo hosts: any of encoder, decoder, diffusion (empty: it hosts only pipeline grains).</summary>
+    public string[] Stages { get; set; } = StageNames.All;
+
+    /// <summary>Device for this silo's models ("cpu", "cuda", "cuda:N"); overrides the bundles' own compute.device.</summary>
+    public string Device { get; set; } = "cpu";
+
+    /// <summary>dtype for this silo's models ("fp32", "bf16"); null keeps each bundle's own.</summary>
+    public string? DType { get; set; }
+
+    /// <summary>Model registry: bundle id → bundle JSON path (relative paths resolve against the content root).</summary>
+    public Dictionary<string, string> Bundles { get; set; } = new();
+
+    /// <summary>Per-stage batching; missing stages use the defaults.</summary>
+    public Dictionary<string, BatchingOptions> Batching { get; set; } = new();
+
+    public PipelineOptions Pipeline { get; set; } = new();
+
+    /// <summary>Largest tensor payload sent between grains (bytes).</summary>
+    public long MaxPayloadBytes { get; set; } = TensorPayload.DefaultMaxBytes;
+
+    /// <summary>Largest input image file accepted (bytes).</summary>
+    public long MaxImageBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Largest input image side accepted (pixels).</summary>
+    public int MaxImageSide { get; set; } = 8192;
+
+    /// <summary>Batching of <paramref name="stage"/>.</summary>
+    public BatchingOptions BatchingFor(string stage) => Batching.TryGetValue(stage, out var b) ? b : new BatchingOptions();
+
+    /// <summary>Whether this silo hosts <paramref name="stage"/>.</summary>
+    public bool Hosts(string stage) => Stages.Contains(stage, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Every problem with these options, each naming its setting.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var p = new List<string>();
+        foreach (var s in Stages.Where(s => !StageNames.All.Contains(s, StringComparer.OrdinalIgnoreCase)))
+            p.Add($"Grid.Stages: unknown stage '{s}' (expected {string.Join(", ", StageNames.All)})");
+        if (Stages.Length > 0 && Bundles.Count == 0) p.Add("Grid.Bundles: a silo hosting stages needs at least one bundle");
+        foreach (var (id, path) in Bundles)
+        {
+            if (string.IsNullOrWhiteSpace(id) || id.Contains('@') || id.Contains('/'))
+                p.Add($"Grid.Bundles: bundle id '{id}' must be non-empty without '@' or '/'");
+            if (!File.Exists(path)) p.Add($"Grid.Bundles.{id}: bundle file not found: {Path.GetFullPath(path)}");
+        }
+        p.AddRange(new Models.Runtime.ComputeOptions(Device, DType ?? "fp32").Validate("Grid"));
+        foreach (var (stage, b) in Batching)
+        {
+            if (!StageNames.All.Contains(stage)) p.Add($"Grid.Batching: unknown stage '{stage}'");
+            p.AddRange(b.Validate($"Grid.Batching.{stage}"));
+        }
+        p.AddRange(Pipeline.Validate("Grid.Pipeline"));
+        if (MaxPayloadBytes < 1024 || MaxPayloadBytes > 100L * 1024 * 1024)
+            p.Add($"Grid.MaxPayloadBytes: must be between 1 KiB and Orleans' 100 MiB message limit, got {MaxPayloadBytes}");
+        if (MaxImageBytes < 1) p.Add("Grid.MaxImageBytes: must be positive");
+        if (MaxImageSide < 1) p.Add("Grid.MaxImageSide: must be positive");
+        return p;
+    }
+}

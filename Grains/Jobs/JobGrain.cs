@@ -1,0 +1,258 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using RAE.Grid.Contracts;
+using RAE.Grid.Grains.Configuration;
+using RAE.Grid.Grains.Placement;
+using RAE.Grid.Grains.Storage;
+
+namespace RAE.Grid.Grains.Jobs;
+
+/// <summary>
+/// The pipeline grain of one job. It persists its plan, moves items through the stages with a bounded window (spreading
+/// them over every silo that hosts each stage), writes each output under its deterministic name, checkpoints per-item
+/// state every few items, and on activation resumes an unfinished job: finished items are skipped, and an item whose
+/// output already exists in the store is counted done without being redone. A reminder re-activates it if its silo dies.
+/// Reentrant so status calls interleave with the work; all state changes happen on the grain's own turns.
+/// </summary>
+[Reentrant]
+public sealed partial class JobGrain(
+    [PersistentState("job", GridStorage.JobStore)] IPersistentState<JobGrainState> state,
+    IOutputStore store, StageDirectory directory, IOptions<GridOptions> options, ILogger<JobGrain> log)
+    : Grain, IJobGrain, IRemindable
+{
+    private const string ResumeReminder = "resume";
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Dictionary<string, int> _roundRobin = new();
+    private CancellationTokenSource _cancel = new();
+    private Task? _processing;
+    private int _sinceCheckpoint;
+    private int _inFlight;
+
+    JobGrainState S => state.State;
+    PipelineOptions P => options.Value.Pipeline;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.State == JobState.Running)
+        {
+            log.LogInformation("Job {Job} resumes: {Done}/{Total} items already finished", S.JobId,
+                S.Items.Count(i => i.Phase != ItemPhase.Pending), S.Items.Count);
+            StartProcessing();
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task<JobStatus> Start(JobRequest request)
+    {
+        var jobId = this.GetPrimaryKeyString();
+        if (S.State != JobState.Unknown)
+        {
+            if (S.RequestFingerprint == JobPlanner.Fingerprint(request)) return Status();
+            throw new InvalidOperationException($"job id '{jobId}' is already used by a different request");
+        }
+        var problems = JobPlanner.Validate(request, P, options.Value.MaxImageBytes).ToList();
+        foreach (var stage in StagesOf(request.Kind))
+            if (directory.SilosHosting(stage, request.BundleId).Count == 0)
+                problems.Add($"no active silo hosts the {stage} stage for bundle '{request.BundleId}'");
+        if (problems.Count > 0) throw new ArgumentException($"job '{jobId}' rejected: " + string.Join("; ", problems));
+
+        state.State = await JobPlanner.PlanAsync(jobId, request, store, CancellationToken.None);
+        S.RandomWeights = directory.HasRandomWeights(request.BundleId);
+        await WriteStateAsync();
+        await GrainFactory.GetGrain<IJobIndexGrain>(0).Add(jobId);
+        await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        log.LogInformation("Job {Job}: {Kind} of {Count} items with bundle {Bundle} → {Prefix}", jobId, S.Kind, S.Items.Count, S.BundleId, S.OutputPrefix);
+        StartProcessing();
+        return Status();
+    }
+
+    public Task<JobStatus> GetStatus() => Task.FromResult(Status());
+
+    public async Task<JobStatus> Cancel()
+    {
+        if (S.State != JobState.Running) return Status();
+        _cancel.Cancel();
+        foreach (var item in S.Items.Where(i => i.Phase == ItemPhase.Pending)) item.Phase = ItemPhase.Cancelled;
+        S.State = JobState.Cancelled;
+        S.Finished = DateTimeOffset.UtcNow;
+        await WriteStateAsync();
+        await FinishBookkeepingAsync();
+        return Status();
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (S.State == JobState.Running) StartProcessing();
+        return Task.CompletedTask;
+    }
+
+    private static string[] StagesOf(JobKind kind) => kind switch
+    {
+        JobKind.Reconstruct => [StageNames.Encoder, StageNames.Decoder],
+        JobKind.Generate => [StageNames.Diffusion, StageNames.Decoder],
+        _ => [StageNames.Encoder],
+    };
+
+    private void StartProcessing()
+    {
+        if (_processing is { IsCompleted: false }) return;
+        if (_cancel.IsCancellationRequested) _cancel = new CancellationTokenSource();
+        _processing = RunAsync();
+    }
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            if (S.Kind == JobKind.Encode) await RunEncodeAsync(_cancel.Token);
+            else await RunItemsAsync(_cancel.Token);
+            if (S.State == JobState.Running && S.Items.All(i => i.Phase != ItemPhase.Pending)) await FinishAsync();
+        }
+        catch (OperationCanceledException) when (_cancel.IsCancellationRequested) { }
+        catch (Exception e)
+        {
+            // The job stays Running; the reminder or the next activation resumes it from the last checkpoint.
+            log.LogError(e, "Job {Job} paused by an unexpected error; it will resume", S.JobId);
+            await WriteStateAsync();
+        }
+    }
+
+    /// <summary>Runs pending items through the window: at most MaxInFlightItems at once.</summary>
+    private async Task RunItemsAsync(CancellationToken ct)
+    {
+        var running = new List<Task>();
+        foreach (var item in S.Items.Where(i => i.Phase == ItemPhase.Pending).ToList())
+        {
+            ct.ThrowIfCancellationRequested();
+            while (running.Count >= P.MaxInFlightItems)
+            {
+                await Task.WhenAny(running);
+                running.RemoveAll(t => t.IsCompleted);
+            }
+            running.Add(ProcessItemAsync(item, ct));
+        }
+        await Task.WhenAll(running);
+    }
+
+    private async Task ProcessItemAsync(JobItem item, CancellationToken ct)
+    {
+        if (await store.ExistsAsync(item.Output!, ct))
+        {
+            // Written before a restart whose checkpoint did not record it: done, not redone.
+            item.Phase = ItemPhase.Done;
+            await CheckpointAsync();
+            return;
+        }
+        var sw = Stopwatch.StartNew();
+        _inFlight++;
+        try
+        {
+        await WithRetriesAsync(item, async () =>
+        {
+            var latent = S.Kind == JobKind.Generate
+                ? await Stage<IDiffusionStageGrain>(StageNames.Diffusion).Generate(
+                    new DiffusionItem(item.Label, S.Seed, item.Index, S.Steps, S.Sampler, S.Guidance), ct)
+                : await Stage<IEncoderStageGrain>(StageNames.Encoder).Encode(new ImageSource(item.Input, null, item.Source), ct);
+            latent.EnsureWithin(options.Value.MaxPayloadBytes, $"latent of item {item.Index}");
+            var image = await Stage<IDecoderStageGrain>(StageNames.Decoder).Decode(latent, S.OutputSize, ct);
+            await store.PutAsync(item.Output!, image.Png, "image/png", ct);
+        }, ct);
+        }
+        finally { _inFlight--; }
+        item.Seconds = sw.Elapsed.TotalSeconds;
+        await CheckpointAsync();
+    }
+
+    /// <summary>Runs <paramref name="work"/> for an item, retrying retryable failures with backoff on the next silo.</summary>
+    private async Task<bool> WithRetriesAsync(JobItem item, Func<Task> work, CancellationToken ct)
+    {
+        while (true)
+        {
+            item.Attempts++;
+            try
+            {
+                await work();
+                item.Phase = ItemPhase.Done;
+                item.Error = null;
+                return true;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
+            catch (Exception e) when (RetryPolicy.IsRetryable(e) && item.Attempts < P.MaxAttempts)
+            {
+                log.LogWarning("Job {Job} item {Index} attempt {Attempt} failed ({Error}); retrying", S.JobId, item.Index, item.Attempts, e.Message);
+                await Task.Delay(RetryPolicy.Backoff(item.Attempts), ct);
+            }
+            catch (Exception e)
+            {
+                item.Phase = ItemPhase.Failed;
+                item.Error = $"{item.Input}: {e.Message}";
+                log.LogWarning("Job {Job} item {Index} failed: {Error}", S.JobId, item.Index, item.Error);
+                return false;
+            }
+        }
+    }
+
+    /// <summary>The stage grain on the next silo (round robin) hosting <paramref name="stage"/> for this job's bundle.</summary>
+    private T Stage<T>(string stage) where T : IGrainWithStringKey
+    {
+        var silos = directory.SilosHosting(stage, S.BundleId);
+        if (silos.Count == 0) throw new NoStageSiloException($"no active silo hosts the {stage} stage for bundle '{S.BundleId}'");
+        var next = _roundRobin.TryGetValue(stage, out var n) ? n : 0;
+        _roundRobin[stage] = next + 1;
+        return GrainFactory.GetGrain<T>(StageKeys.For(S.BundleId, silos[next % silos.Count]));
+    }
+
+    private async Task CheckpointAsync()
+    {
+        if (++_sinceCheckpoint >= P.CheckpointEveryItems) await WriteStateAsync();
+    }
+
+    private async Task WriteStateAsync()
+    {
+        await _writeLock.WaitAsync();
+        try
+        {
+            await state.WriteStateAsync();
+            _sinceCheckpoint = 0;
+        }
+        finally { _writeLock.Release(); }
+    }
+
+    private async Task FinishAsync()
+    {
+        S.State = S.Items.Any(i => i.Phase == ItemPhase.Failed) ? JobState.CompletedWithErrors : JobState.Completed;
+        S.Finished = DateTimeOffset.UtcNow;
+        await FinishBookkeepingAsync();
+        log.LogInformation("Job {Job} {State}: {Done} done, {Failed} failed", S.JobId, S.State,
+            S.Items.Count(i => i.Phase == ItemPhase.Done), S.Items.Count(i => i.Phase == ItemPhase.Failed));
+    }
+
+    /// <summary>Writes the manifest and contact sheet, persists the final state, and stops the resume reminder.</summary>
+    private async Task FinishBookkeepingAsync()
+    {
+        S.Manifest = $"{S.OutputPrefix}/manifest.json";
+        var sheet = await JobOutputs.ContactSheetAsync(S, store, CancellationToken.None);
+        if (sheet is not null)
+        {
+            S.ContactSheet = $"{S.OutputPrefix}/contact-sheet.png";
+            await store.PutAsync(S.ContactSheet, sheet, "image/png");
+        }
+        await store.PutAsync(S.Manifest, JobOutputs.Manifest(S), "application/json");
+        await WriteStateAsync();
+        await GrainFactory.GetGrain<IJobIndexGrain>(0).MarkFinished(S.JobId);
+        if (await this.GetReminder(ResumeReminder) is { } r) await this.UnregisterReminder(r);
+    }
+
+    private JobStatus Status()
+    {
+        if (S.State == JobState.Unknown) return JobStatus.Unknown(this.GetPrimaryKeyString());
+        var errors = S.Items.Where(i => i.Phase == ItemPhase.Failed).Select(i => new ItemError(i.Index, i.Input, i.Error ?? "failed")).ToArray();
+        int Count(ItemPhase p) => S.Items.Count(i => i.Phase == p);
+        var inFlight = S.State == JobState.Running ? Math.Min(_inFlight, Count(ItemPhase.Pending)) : 0;
+        return new JobStatus(S.JobId, S.Kind, S.State, S.Items.Count, Count(ItemPhase.Pending) - inFlight, inFlight, Count(ItemPhase.Done),
+            Count(ItemPhase.Failed), Count(ItemPhase.Cancelled), errors, S.OutputPrefix, S.Manifest, S.ContactSheet,
+            S.RandomWeights, S.Created, S.Finished, S.Message);
+    }
+}

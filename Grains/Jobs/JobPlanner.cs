@@ -1,0 +1,115 @@
+using System.Security.Cryptography;
+using System.Text;
+using RAE.Grid.Contracts;
+using RAE.Grid.Grains.Configuration;
+using RAE.Grid.Grains.Storage;
+
+namespace RAE.Grid.Grains.Jobs;
+
+/// <summary>
+/// Turns a submitted <see cref="JobRequest"/> into a persisted plan: validates it (every problem named), writes inline
+/// input images to the store under the job's prefix, and lists the items with their deterministic output names.
+/// </summary>
+public static class JobPlanner
+{
+    /// <summary>Every problem with a request (empty when valid).</summary>
+    public static IReadOnlyList<string> Validate(JobRequest r, PipelineOptions limits, long maxImageBytes)
+    {
+        var p = new List<string>();
+        if (string.IsNullOrWhiteSpace(r.BundleId)) p.Add("bundle id is empty");
+        switch (r.Kind)
+        {
+            case JobKind.Reconstruct or JobKind.Encode:
+                if (r.Images is not { Length: > 0 }) p.Add($"a {r.Kind} job needs at least one image");
+                else
+                {
+                    if (r.Images.Length > limits.MaxItemsPerJob) p.Add($"{r.Images.Length} images exceed MaxItemsPerJob {limits.MaxItemsPerJob}");
+                    foreach (var (img, i) in r.Images.Select((x, i) => (x, i)))
+                    {
+                        if (img.Inline is null && string.IsNullOrWhiteSpace(img.Uri)) p.Add($"image {i} ('{img.Name}') has neither inline bytes nor a URI");
+                        if (img.Inline is { } b && b.LongLength > maxImageBytes) p.Add($"image {i} ('{img.Name}') is {b.LongLength} bytes, over MaxImageBytes {maxImageBytes}");
+                    }
+                }
+                if (r.Kind == JobKind.Encode && r.ShardSize < 1) p.Add("ShardSize must be at least 1");
+                break;
+            case JobKind.Generate:
+                if (r.Generate is not { } g) { p.Add("a Generate job needs its generate settings"); break; }
+                if (g.Classes is not { Length: > 0 }) p.Add("a Generate job needs at least one class");
+                if (g.PerClass < 1) p.Add($"samples per class must be at least 1, got {g.PerClass}");
+                if ((long)(g.Classes?.Length ?? 0) * g.PerClass > limits.MaxItemsPerJob)
+                    p.Add($"{g.Classes!.Length} classes × {g.PerClass} exceed MaxItemsPerJob {limits.MaxItemsPerJob}");
+                if (g.Steps is < 2) p.Add($"steps must be at least 2, got {g.Steps}");
+                if (g.OutputSize is < 8 or > 4096) p.Add($"output size must be between 8 and 4096, got {g.OutputSize}");
+                if (g.Guidance is { } gd && gd.TMin > gd.TMax) p.Add($"guidance t_min {gd.TMin} is greater than t_max {gd.TMax}");
+                break;
+        }
+        if (r.OutputPrefix is { } prefix)
+            try { StoreNames.Validate(prefix); } catch (ArgumentException e) { p.Add($"output prefix: {e.Message}"); }
+        return p;
+    }
+
+    /// <summary>A stable fingerprint of a request (inputs included), for idempotent starts.</summary>
+    public static string Fingerprint(JobRequest r)
+    {
+        using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        void Add(string s) { h.AppendData(Encoding.UTF8.GetBytes(s)); h.AppendData([0]); }
+        Add(r.Kind.ToString()); Add(r.BundleId); Add(r.OutputPrefix ?? ""); Add(r.ShardSize.ToString());
+        foreach (var img in r.Images ?? []) { Add(img.Name); Add(img.Uri ?? ""); if (img.Inline is { } b) h.AppendData(b); }
+        if (r.Generate is { } g)
+            Add($"{string.Join(",", g.Classes)}|{g.PerClass}|{g.Seed}|{g.Steps}|{g.Sampler}|{g.Guidance}|{g.OutputSize}");
+        return Convert.ToHexString(h.GetHashAndReset());
+    }
+
+    /// <summary>Builds the state of a new job; inline images are written to the store first.</summary>
+    public static async Task<JobGrainState> PlanAsync(string jobId, JobRequest r, IOutputStore store, CancellationToken ct)
+    {
+        var prefix = (r.OutputPrefix ?? $"jobs/{jobId}").TrimEnd('/');
+        var s = new JobGrainState
+        {
+            JobId = jobId, Kind = r.Kind, BundleId = r.BundleId, State = JobState.Running, OutputPrefix = prefix,
+            Created = DateTimeOffset.UtcNow, ShardSize = r.ShardSize, RequestFingerprint = Fingerprint(r),
+        };
+        if (r.Kind == JobKind.Generate)
+        {
+            var g = r.Generate!;
+            s.Seed = g.Seed; s.Steps = g.Steps; s.Sampler = g.Sampler; s.OutputSize = g.OutputSize;
+            if (g.Guidance is { } gd)
+            {
+                s.GuidanceMethod = gd.Method; s.GuidanceScale = gd.Scale; s.GuidanceTMin = gd.TMin; s.GuidanceTMax = gd.TMax;
+            }
+            int index = 0;
+            foreach (var label in g.Classes)
+                for (int k = 0; k < g.PerClass; k++, index++)
+                    s.Items.Add(new JobItem { Index = index, Input = $"class {label}", Label = label, Output = $"{prefix}/{index:D5}_class{label}.png" });
+            return s;
+        }
+        var images = r.Images!;
+        for (int i = 0; i < images.Length; i++)
+        {
+            var img = images[i];
+            string source;
+            if (img.Inline is { } bytes)
+            {
+                source = $"{prefix}/inputs/{i:D5}_{SafeName(img.Name)}";
+                await store.PutAsync(source, bytes, "application/octet-stream", ct);
+            }
+            else source = img.Uri!;
+            var output = r.Kind == JobKind.Encode
+                ? ShardName(prefix, i / r.ShardSize)
+                : $"{prefix}/{i:D5}_{Path.GetFileNameWithoutExtension(SafeName(img.Name))}.png";
+            s.Items.Add(new JobItem { Index = i, Input = img.Name, Source = source, Output = output });
+        }
+        return s;
+    }
+
+    /// <summary>Store name of latent shard <paramref name="shard"/>.</summary>
+    public static string ShardName(string prefix, int shard) => $"{prefix}/latents-{shard:D5}.safetensors";
+
+    /// <summary>A store-safe version of a user's file name (keeps letters, digits, '.', '-', '_').</summary>
+    public static string SafeName(string name)
+    {
+        var file = Path.GetFileName(name.Replace('\\', '/'));
+        var safe = new string(file.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_').ToArray()).Trim('.');
+        return safe.Length == 0 ? "image" : safe.Length > 80 ? safe[..80] : safe;
+    }
+}

@@ -1,0 +1,155 @@
+using System.Threading.Channels;
+using RAE.Grid.Contracts;
+using RAE.Grid.Grains.Configuration;
+
+namespace RAE.Grid.Grains.Stages;
+
+/// <summary>
+/// Dynamic batching for one stage of one bundle on one silo. Requests queue in a bounded queue (full → an immediate,
+/// retryable <see cref="StageBusyException"/>); one dedicated thread — off the Orleans scheduler, since a forward pass
+/// blocks for milliseconds to seconds — takes the first waiting request, waits up to MaxWaitMs for more of the same
+/// group (e.g. same sampler settings) up to MaxBatch, and runs them as one batch. Each item gets its own result or
+/// error, so one bad item does not fail its batch-mates.
+/// </summary>
+public sealed class StageBatcher<TIn, TOut> : IAsyncDisposable
+{
+    private sealed record Pending(TIn Item, object Group, TaskCompletionSource<TOut> Result, CancellationToken Cancellation);
+
+    private readonly string _name;
+    private readonly BatchingOptions _options;
+    private readonly Func<IReadOnlyList<TIn>, IReadOnlyList<Result<TOut>>> _run;
+    private readonly Func<TIn, object> _group;
+    private readonly Channel<Pending> _queue;
+    private readonly List<Pending> _held = new();
+    private readonly Thread _worker;
+    private int _queued;
+    private long _batches, _items;
+
+    /// <param name="name">Stage and bundle, for messages.</param>
+    /// <param name="options">Batch size, wait and queue capacity.</param>
+    /// <param name="run">Runs one batch; returns one result per item, in order.</param>
+    /// <param name="group">Items batch together only when their group keys are equal (null: all compatible).</param>
+    public StageBatcher(string name, BatchingOptions options, Func<IReadOnlyList<TIn>, IReadOnlyList<Result<TOut>>> run,
+        Func<TIn, object>? group = null)
+    {
+        _name = name; _options = options; _run = run; _group = group ?? (_ => string.Empty);
+        _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+        _worker = new Thread(Loop) { IsBackground = true, Name = $"stage {name}" };
+        _worker.Start();
+    }
+
+    /// <summary>Batches run so far.</summary>
+    public long Batches => Interlocked.Read(ref _batches);
+    /// <summary>Items run so far.</summary>
+    public long Items => Interlocked.Read(ref _items);
+    /// <summary>Requests waiting or running.</summary>
+    public int Queued => Volatile.Read(ref _queued);
+
+    /// <summary>Queues one item and completes with its result.</summary>
+    public Task<TOut> EnqueueAsync(TIn item, CancellationToken cancellation = default)
+    {
+        if (Interlocked.Increment(ref _queued) > _options.QueueCapacity)
+        {
+            Interlocked.Decrement(ref _queued);
+            throw new StageBusyException($"stage {_name} is busy: its queue holds {_options.QueueCapacity} requests (QueueCapacity); retry later");
+        }
+        var pending = new Pending(item, _group(item), new TaskCompletionSource<TOut>(TaskCreationOptions.RunContinuationsAsynchronously), cancellation);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            Interlocked.Decrement(ref _queued);
+            throw new StageBusyException($"stage {_name} is shutting down; retry on another silo");
+        }
+        return pending.Result.Task;
+    }
+
+    private void Loop()
+    {
+        var reader = _queue.Reader;
+        while (true)
+        {
+            Pending first;
+            if (_held.Count > 0) { first = _held[0]; _held.RemoveAt(0); }
+            else
+            {
+                if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult()) return;
+                if (!reader.TryRead(out first!)) continue;
+            }
+            var batch = new List<Pending> { first };
+            // Items of other groups seen while filling this batch wait for the next one, in arrival order.
+            batch.AddRange(TakeHeld(first.Group, _options.MaxBatch - 1));
+            var deadline = DateTime.UtcNow.AddMilliseconds(_options.MaxWaitMs);
+            while (batch.Count < _options.MaxBatch)
+            {
+                if (reader.TryRead(out var next))
+                {
+                    if (Equals(next.Group, first.Group)) batch.Add(next); else _held.Add(next);
+                    continue;
+                }
+                var left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero) break;
+                using var cts = new CancellationTokenSource(left);
+                try { if (!reader.WaitToReadAsync(cts.Token).AsTask().GetAwaiter().GetResult()) break; }
+                catch (OperationCanceledException) { break; }
+            }
+            Run(batch);
+        }
+    }
+
+    private List<Pending> TakeHeld(object group, int max)
+    {
+        var taken = new List<Pending>();
+        for (int i = 0; i < _held.Count && taken.Count < max;)
+        {
+            if (Equals(_held[i].Group, group)) { taken.Add(_held[i]); _held.RemoveAt(i); } else i++;
+        }
+        return taken;
+    }
+
+    private void Run(List<Pending> batch)
+    {
+        var live = new List<Pending>();
+        foreach (var p in batch)
+        {
+            if (p.Cancellation.IsCancellationRequested) { p.Result.TrySetCanceled(p.Cancellation); Interlocked.Decrement(ref _queued); }
+            else live.Add(p);
+        }
+        if (live.Count == 0) return;
+        try
+        {
+            var results = _run(live.Select(p => p.Item).ToList());
+            if (results.Count != live.Count)
+                throw new InvalidOperationException($"stage {_name} returned {results.Count} results for {live.Count} items");
+            for (int i = 0; i < live.Count; i++)
+            {
+                if (results[i].Error is { } e) live[i].Result.TrySetException(e);
+                else live[i].Result.TrySetResult(results[i].Value!);
+            }
+        }
+        catch (Exception e)
+        {
+            foreach (var p in live) p.Result.TrySetException(e);
+        }
+        finally
+        {
+            Interlocked.Add(ref _queued, -live.Count);
+            Interlocked.Increment(ref _batches);
+            Interlocked.Add(ref _items, live.Count);
+        }
+    }
+
+    /// <summary>Stops accepting requests and waits until every queued one has run (graceful shutdown).</summary>
+    public async Task DrainAsync(TimeSpan timeout)
+    {
+        _queue.Writer.TryComplete();
+        await Task.Run(() => _worker.Join(timeout));
+    }
+
+    public async ValueTask DisposeAsync() => await DrainAsync(TimeSpan.FromSeconds(30));
+}
+
+/// <summary>One item's outcome in a batch: a value or an error.</summary>
+public readonly record struct Result<T>(T? Value, Exception? Error)
+{
+    public static Result<T> Ok(T value) => new(value, null);
+    public static Result<T> Fail(Exception error) => new(default, error);
+}

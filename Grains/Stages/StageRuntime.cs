@@ -1,0 +1,169 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RAE.Grid.Contracts;
+using RAE.Grid.Grains.Configuration;
+using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Imaging;
+using static TorchSharp.torch;
+
+namespace RAE.Grid.Grains.Stages;
+
+/// <summary>
+/// The silo's stage engines: one <see cref="StageBatcher{TIn,TOut}"/> per (stage, bundle), each running its model's
+/// batched forward pass. Stage grains are thin entry points into these. Draining them is part of graceful shutdown.
+/// </summary>
+public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options, ILogger<StageRuntime> log) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<(string Stage, string Bundle), Lazy<Task<object>>> _batchers = new();
+    private volatile bool _draining;
+
+    GridOptions O => options.Value;
+
+    /// <summary>Batching statistics per (stage, bundle): batches and items run so far.</summary>
+    public IReadOnlyDictionary<string, (long Batches, long Items)> Statistics =>
+        _batchers.Where(kv => kv.Value.IsValueCreated && kv.Value.Value.IsCompletedSuccessfully)
+            .ToDictionary(kv => $"{kv.Key.Stage}/{kv.Key.Bundle}", kv => kv.Value.Value.Result switch
+            {
+                StageBatcher<(string, byte[]), TensorPayload> e => (e.Batches, e.Items),
+                StageBatcher<(TensorPayload, int?), DecodedImage> d => (d.Batches, d.Items),
+                StageBatcher<DiffusionItem, TensorPayload> g => (g.Batches, g.Items),
+                _ => (0L, 0L),
+            });
+
+    private void EnsureHosted(string stage, string bundle)
+    {
+        if (_draining) throw new StageBusyException($"stage {stage}/{bundle} is draining for shutdown; retry on another silo");
+        if (!O.Hosts(stage)) throw new InvalidOperationException($"this silo does not host the {stage} stage (Grid.Stages: {string.Join(",", O.Stages)})");
+    }
+
+    private async Task<StageBatcher<TIn, TOut>> Batcher<TIn, TOut>(string stage, string bundle,
+        Func<RaeModel, Func<IReadOnlyList<TIn>, IReadOnlyList<Result<TOut>>>> run, Func<TIn, object>? group = null)
+    {
+        EnsureHosted(stage, bundle);
+        var lazy = _batchers.GetOrAdd((stage, bundle), key => new Lazy<Task<object>>(async () =>
+        {
+            var model = await models.GetAsync(key.Bundle);
+            log.LogInformation("Stage {Stage}/{Bundle} ready (batch {Max}, wait {Wait} ms, queue {Queue})", key.Stage, key.Bundle,
+                O.BatchingFor(key.Stage).MaxBatch, O.BatchingFor(key.Stage).MaxWaitMs, O.BatchingFor(key.Stage).QueueCapacity);
+            return new StageBatcher<TIn, TOut>($"{key.Stage}/{key.Bundle}", O.BatchingFor(key.Stage), run(model), group);
+        }));
+        try { return (StageBatcher<TIn, TOut>)await lazy.Value; }
+        catch { _batchers.TryRemove(new KeyValuePair<(string, string), Lazy<Task<object>>>((stage, bundle), lazy)); throw; }
+    }
+
+    /// <summary>Encoded image bytes → normalized latent [C,h,w].</summary>
+    public async Task<TensorPayload> EncodeAsync(string bundle, string name, byte[] encoded, CancellationToken ct)
+    {
+        var b = await Batcher<(string Name, byte[] Bytes), TensorPayload>(StageNames.Encoder, bundle, model => items => RunEncode(model, items));
+        return await b.EnqueueAsync((name, encoded), ct);
+    }
+
+    /// <summary>Latent [C,h,w] → PNG of the decoded image (resized to <paramref name="outputSize"/> when given).</summary>
+    public async Task<DecodedImage> DecodeAsync(string bundle, TensorPayload latent, int? outputSize, CancellationToken ct)
+    {
+        var b = await Batcher<(TensorPayload Latent, int? Size), DecodedImage>(StageNames.Decoder, bundle,
+            model => items => RunDecode(model, items), item => item.Size ?? 0);
+        return await b.EnqueueAsync((latent, outputSize), ct);
+    }
+
+    /// <summary>One diffusion item → its latent [C,h,w]; items batch with others of the same sampler settings.</summary>
+    public async Task<TensorPayload> GenerateAsync(string bundle, DiffusionItem item, CancellationToken ct)
+    {
+        var b = await Batcher<DiffusionItem, TensorPayload>(StageNames.Diffusion, bundle, model => items => RunGenerate(model, items),
+            i => (i.Steps, i.Sampler, i.Guidance));
+        return await b.EnqueueAsync(item, ct);
+    }
+
+    private IReadOnlyList<Result<TensorPayload>> RunEncode(RaeModel model, IReadOnlyList<(string Name, byte[] Bytes)> items)
+    {
+        using var scope = NewDisposeScope();
+        var limits = new ImageLimits { MaxFileBytes = O.MaxImageBytes, MaxSide = O.MaxImageSide };
+        var results = new Result<TensorPayload>[items.Count];
+        var good = new List<(int Index, Tensor Image)>();
+        for (int i = 0; i < items.Count; i++)
+        {
+            try { good.Add((i, CenterCrop.Apply(ImageIO.Decode(items[i].Bytes, items[i].Name, limits), model.ImageSize))); }
+            catch (BadImageException e) { results[i] = Result<TensorPayload>.Fail(new ItemRejectedException(e.Message)); }
+        }
+        if (good.Count > 0)
+        {
+            var latents = model.Encode(stack(good.Select(g => g.Image))).to(ScalarType.Float32);
+            for (int j = 0; j < good.Count; j++)
+                results[good[j].Index] = Result<TensorPayload>.Ok(
+                    TensorPayloads.ToPayload(latents[j]).EnsureWithin(O.MaxPayloadBytes, $"latent of {items[good[j].Index].Name}"));
+        }
+        return results;
+    }
+
+    private IReadOnlyList<Result<DecodedImage>> RunDecode(RaeModel model, IReadOnlyList<(TensorPayload Latent, int? Size)> items)
+    {
+        using var scope = NewDisposeScope();
+        var results = new Result<DecodedImage>[items.Count];
+        var good = new List<(int Index, Tensor Latent)>();
+        for (int i = 0; i < items.Count; i++)
+        {
+            try
+            {
+                var t = TensorPayloads.ToTensor(items[i].Latent);
+                if (!t.shape.SequenceEqual(model.LatentShape))
+                    throw new ArgumentException($"latent {items[i].Latent} does not have the bundle's latent shape [{string.Join(",", model.LatentShape)}]");
+                good.Add((i, t));
+            }
+            catch (ArgumentException e) { results[i] = Result<DecodedImage>.Fail(new ItemRejectedException(e.Message)); }
+        }
+        if (good.Count > 0)
+        {
+            var images = model.Decode(stack(good.Select(g => g.Latent)));
+            var size = items[good[0].Index].Size;
+            if (size is int s && s != images.shape[2])
+                images = nn.functional.interpolate(images, [s, s], mode: InterpolationMode.Bicubic, align_corners: false, antialias: true).clamp(0, 1);
+            for (int j = 0; j < good.Count; j++)
+                results[good[j].Index] = Result<DecodedImage>.Ok(
+                    new DecodedImage(ImageIO.EncodePng(images[j]), (int)images.shape[3], (int)images.shape[2]));
+        }
+        return results;
+    }
+
+    private IReadOnlyList<Result<TensorPayload>> RunGenerate(RaeModel model, IReadOnlyList<DiffusionItem> items)
+    {
+        using var scope = NewDisposeScope();
+        var results = new Result<TensorPayload>[items.Count];
+        var classes = model.Diffusion?.NumClasses ?? 0;
+        var good = Enumerable.Range(0, items.Count).Where(i =>
+        {
+            if (items[i].Label >= 0 && items[i].Label < classes) return true;
+            results[i] = Result<TensorPayload>.Fail(new ItemRejectedException(
+                $"item {items[i].ItemIndex}: class {items[i].Label} is outside 0..{classes - 1}"));
+            return false;
+        }).ToList();
+        if (good.Count > 0)
+        {
+            var first = items[good[0]];
+            var g = first.Guidance;
+            var settings = new SamplingSettings(first.Steps, first.Sampler, g?.Method, g?.Scale, g?.TMin, g?.TMax);
+            var latents = model.GenerateLatents(good.Select(i => (long)items[i].Label).ToList(),
+                good.Select(i => items[i].Seed).ToList(), good.Select(i => items[i].ItemIndex).ToList(), settings).to(ScalarType.Float32);
+            for (int j = 0; j < good.Count; j++)
+                results[good[j]] = Result<TensorPayload>.Ok(TensorPayloads.ToPayload(latents[j]));
+        }
+        return results;
+    }
+
+    /// <summary>Stops taking new work and waits for queued items to finish (graceful shutdown).</summary>
+    public async Task DrainAsync(TimeSpan timeout)
+    {
+        _draining = true;
+        var drains = _batchers.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully).Select(l => l.Value.Result switch
+        {
+            StageBatcher<(string, byte[]), TensorPayload> e => e.DrainAsync(timeout),
+            StageBatcher<(TensorPayload, int?), DecodedImage> d => d.DrainAsync(timeout),
+            StageBatcher<DiffusionItem, TensorPayload> g => g.DrainAsync(timeout),
+            _ => Task.CompletedTask,
+        });
+        await Task.WhenAll(drains);
+        log.LogInformation("Stages drained");
+    }
+
+    public async ValueTask DisposeAsync() => await DrainAsync(TimeSpan.FromSeconds(30));
+}

@@ -1,0 +1,27 @@
+using RAE.Grid.Contracts;
+using RAE.Grid.Models.Checkpoints;
+using static TorchSharp.torch;
+
+namespace RAE.Grid.Grains.Stages;
+
+/// <summary>Converts between TorchSharp tensors and the wire's <see cref="TensorPayload"/> (raw bytes + dtype + shape).</summary>
+public static class TensorPayloads
+{
+    /// <summary>A tensor (any device) → payload, copied to the CPU and made contiguous.</summary>
+    public static TensorPayload ToPayload(Tensor t)
+    {
+        using var cpu = t.detach().cpu().contiguous();
+        return new TensorPayload(TensorDType.ToSafeTensorsName(cpu.dtype), cpu.shape, cpu.bytes.ToArray());
+    }
+
+    /// <summary>A payload → a CPU tensor that owns its memory (validated first).</summary>
+    public static Tensor ToTensor(TensorPayload p)
+    {
+        p.Validated();
+        if (!TensorDType.SafeTensorsNames.TryGetValue(p.DType, out var dt))
+            throw new ArgumentException($"tensor payload dtype '{p.DType}' is not supported");
+        var t = empty(p.Shape, dt.Type);
+        p.Data.AsSpan().CopyTo(t.bytes);
+        return t;
+    }
+}
