@@ -1,0 +1,128 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Storage;
+using RAE.Grid.Grains.Configuration;
+using RAE.Grid.Grains.Placement;
+using RAE.Grid.Grains.Stages;
+using RAE.Grid.Grains.Storage;
+using RAE.Grid.Models.Bundles;
+using StackExchange.Redis;
+
+namespace RAE.Grid.Silo;
+
+/// <summary>Raised at start-up for invalid configuration; lists every problem.</summary>
+public sealed class GridConfigurationException(IReadOnlyList<string> problems)
+    : Exception("invalid grid configuration:\n  - " + string.Join("\n  - ", problems))
+{
+    public IReadOnlyList<string> Problems { get; } = problems;
+}
+
+/// <summary>
+/// Configures a silo for the grid from configuration (appsettings.json + RAEGRID_ environment variables): clustering,
+/// the stages and bundles it hosts and on which device (advertised to the cluster as silo metadata), job state storage,
+/// reminders, the output store, the stage placement director, and the grid's start/stop lifecycle.
+/// </summary>
+public static class GridSilo
+{
+    /// <summary>Reads and validates every section; throws <see cref="GridConfigurationException"/> listing all problems.</summary>
+    public static (GridOptions Grid, ClusterSettings Cluster, StateSettings State, OutputStoreOptions Store, HealthSettings Health)
+        ReadSettings(IConfiguration config, string contentRoot)
+    {
+        var grid = config.GetSection(GridOptions.Section).Get<GridOptions>() ?? new GridOptions();
+        // An explicit empty list in JSON binds as "keep the default": read Stages ourselves so "no stages" is expressible.
+        var stages = config.GetSection($"{GridOptions.Section}:Stages");
+        if (stages.Exists() || stages.Value is not null)
+            grid.Stages = stages.Value is "" or "none" ? [] : stages.GetChildren().Select(c => c.Value!).Where(v => v is not null).ToArray() is { Length: > 0 } a ? a : grid.Stages;
+        grid.Bundles = grid.Bundles.ToDictionary(kv => kv.Key, kv => Path.GetFullPath(Path.Combine(contentRoot, kv.Value)));
+        var cluster = config.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
+        var state = config.GetSection(StateSettings.Section).Get<StateSettings>() ?? new StateSettings();
+        if (!Path.IsPathRooted(state.LocalPath)) state.LocalPath = Path.GetFullPath(Path.Combine(contentRoot, state.LocalPath));
+        var store = config.GetSection(OutputStoreOptions.SectionName).Get<OutputStoreOptions>() ?? new OutputStoreOptions();
+        if (store.IsKind(OutputStoreOptions.LocalKind))
+            store.LocalPath = Path.GetFullPath(Path.Combine(contentRoot, store.LocalPath ?? ".rae-grid/store"));
+        var health = config.GetSection(HealthSettings.Section).Get<HealthSettings>() ?? new HealthSettings();
+        var problems = new List<string>();
+        problems.AddRange(grid.Validate());
+        problems.AddRange(cluster.Validate());
+        problems.AddRange(state.Validate(cluster));
+        problems.AddRange(store.Problems());
+        if (health.Port is < 0 or > 65535) problems.Add($"Health.Port: {health.Port} is not a port");
+        if (problems.Count > 0) throw new GridConfigurationException(problems);
+        return (grid, cluster, state, store, health);
+    }
+
+    /// <summary>Configures <paramref name="silo"/> from <paramref name="config"/>.</summary>
+    public static ISiloBuilder ConfigureGrid(this ISiloBuilder silo, IConfiguration config, string contentRoot, bool clustering = true)
+    {
+        var (grid, cluster, state, store, health) = ReadSettings(config, contentRoot);
+
+        if (clustering)
+        {
+            silo.Configure<ClusterOptions>(o => { o.ClusterId = cluster.ClusterId; o.ServiceId = cluster.ServiceId; });
+            if (cluster.IsRedis)
+            {
+                silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(cluster.Redis!));
+                silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedIP), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false);
+            }
+            else
+            {
+                var primary = cluster.PrimarySiloPort is int p ? new IPEndPoint(IPAddress.Loopback, p) : null;
+                silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, primary, cluster.ServiceId, cluster.ClusterId);
+            }
+        }
+
+        // Other silos and pipeline grains find stage hosts through this metadata.
+        var randomBundles = grid.Bundles.Where(kv => File.Exists(kv.Value) && IsRandom(kv.Value)).Select(kv => kv.Key);
+        silo.UseSiloMetadata(new Dictionary<string, string>
+        {
+            [StageDirectory.StagesKey] = string.Join(",", grid.Stages),
+            [StageDirectory.BundlesKey] = string.Join(",", grid.Bundles.Keys),
+            [StageDirectory.RandomBundlesKey] = string.Join(",", randomBundles),
+            ["rae.device"] = grid.Device,
+        });
+
+        var serializer = new MessagePackGrainStorageSerializer();
+        switch (state.Kind)
+        {
+            case "redis":
+                var redis = state.Redis ?? cluster.Redis!;
+                silo.AddRedisGrainStorage(GridStorage.JobStore, o =>
+                {
+                    o.ConfigurationOptions = ConfigurationOptions.Parse(redis);
+                    o.GrainStorageSerializer = serializer;
+                });
+                silo.UseRedisReminderService(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+                break;
+            case "memory":
+                silo.AddMemoryGrainStorage(GridStorage.JobStore);
+                silo.UseInMemoryReminderService();
+                break;
+            default:
+                silo.Services.AddKeyedSingleton<IGrainStorage>(GridStorage.JobStore, (_, _) => new FileGrainStorage(state.LocalPath, serializer));
+                silo.UseInMemoryReminderService();
+                break;
+        }
+
+        silo.Services.AddSingleton(Options.Create(grid));
+        silo.Services.AddSingleton(Options.Create(health));
+        silo.Services.AddSingleton<IOutputStore>(_ => OutputStoreFactory.Create(store));
+        silo.Services.AddSingleton<ModelHost>();
+        silo.Services.AddSingleton<StageRuntime>();
+        silo.Services.AddSingleton<StageDirectory>();
+        silo.Services.AddPlacementDirector<StageSiloPlacement, StageSiloPlacementDirector>();
+        silo.Services.AddSingleton<GridLifecycle>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GridLifecycle>());
+        silo.Services.AddHostedService<HealthEndpoint>();
+        silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(30));
+        return silo;
+    }
+
+    private static bool IsRandom(string bundlePath)
+    {
+        try { return RaeBundle.Load(bundlePath).RandomWeights; }
+        catch (Exception) { return false; } // validation reports bad bundles when they are loaded
+    }
+}
