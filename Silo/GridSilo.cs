@@ -10,6 +10,8 @@ using RAE.Grid.Grains.Stages;
 using RAE.Grid.Grains.Storage;
 using RAE.Grid.Models.Bundles;
 using StackExchange.Redis;
+using Microsoft.Extensions.Hosting;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace RAE.Grid.Silo;
 

@@ -44,6 +44,12 @@ public sealed partial class JobGrain(
         return Task.CompletedTask;
     }
 
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Keep what finished: a restart or another silo resumes from here.
+        if (S.State != JobState.Unknown) await WriteStateAsync();
+    }
+
     public async Task<JobStatus> Start(JobRequest request)
     {
         var jobId = this.GetPrimaryKeyString();
