@@ -1,12 +1,16 @@
 using System.CommandLine;
 using RAE.Grid.Cli.Commands;
 
-// rae-grid: run RAE models from the command line. Today the commands run the model library in this process; the
-// Orleans grid (serve, status, fetch, --local embedded silo) arrives with issue 3.
-var root = new RootCommand("rae-grid: Representation-Autoencoder diffusion models")
+// rae-grid: submit reconstruction, generation and encoding jobs to an RAE grid, watch them, fetch their outputs; run a
+// silo (serve). Without a configured cluster, jobs run on an embedded silo in this process (--local).
+var root = new RootCommand("rae-grid: Representation-Autoencoder diffusion models on an Orleans grid")
 {
-    SampleCommand.Create(),
-    ReconstructCommand.Create(),
+    JobCommands.Reconstruct(),
+    JobCommands.Generate(),
+    JobCommands.Encode(),
+    StatusCommands.Status(),
+    StatusCommands.Fetch(),
+    ServeCommand.Create(),
     BundleCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

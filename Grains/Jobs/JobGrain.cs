@@ -29,6 +29,8 @@ public sealed partial class JobGrain(
     private Task? _processing;
     private int _sinceCheckpoint;
     private int _inFlight;
+    // True while the manifest and contact sheet are being written: status still says Running until they exist.
+    private bool _finishing;
 
     JobGrainState S => state.State;
     PipelineOptions P => options.Value.Pipeline;
@@ -238,6 +240,13 @@ public sealed partial class JobGrain(
     /// <summary>Writes the manifest and contact sheet, persists the final state, and stops the resume reminder.</summary>
     private async Task FinishBookkeepingAsync()
     {
+        _finishing = true;
+        try { await WriteFinalFilesAsync(); }
+        finally { _finishing = false; }
+    }
+
+    private async Task WriteFinalFilesAsync()
+    {
         S.Manifest = $"{S.OutputPrefix}/manifest.json";
         var sheet = await JobOutputs.ContactSheetAsync(S, store, CancellationToken.None);
         if (sheet is not null)
@@ -257,7 +266,7 @@ public sealed partial class JobGrain(
         var errors = S.Items.Where(i => i.Phase == ItemPhase.Failed).Select(i => new ItemError(i.Index, i.Input, i.Error ?? "failed")).ToArray();
         int Count(ItemPhase p) => S.Items.Count(i => i.Phase == p);
         var inFlight = S.State == JobState.Running ? Math.Min(_inFlight, Count(ItemPhase.Pending)) : 0;
-        return new JobStatus(S.JobId, S.Kind, S.State, S.Items.Count, Count(ItemPhase.Pending) - inFlight, inFlight, Count(ItemPhase.Done),
+        return new JobStatus(S.JobId, S.Kind, _finishing ? JobState.Running : S.State, S.Items.Count, Count(ItemPhase.Pending) - inFlight, inFlight, Count(ItemPhase.Done),
             Count(ItemPhase.Failed), Count(ItemPhase.Cancelled), errors, S.OutputPrefix, S.Manifest, S.ContactSheet,
             S.RandomWeights, S.Created, S.Finished, S.Message);
     }

@@ -56,5 +56,5 @@ public sealed class JobGrainState
     /// <summary>Fingerprint of the request, so a repeated Start with the same request is idempotent.</summary>
     [Key(21)] public string RequestFingerprint { get; set; } = "";
 
-    public GuidanceSpec? Guidance => GuidanceMethod is null ? null : new GuidanceSpec(GuidanceMethod, GuidanceScale, GuidanceTMin, GuidanceTMax);
+    [IgnoreMember] public GuidanceSpec? Guidance => GuidanceMethod is null ? null : new GuidanceSpec(GuidanceMethod, GuidanceScale, GuidanceTMin, GuidanceTMax);
 }

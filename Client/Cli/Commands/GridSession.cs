@@ -1,0 +1,78 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using RAE.Grid.Client;
+using RAE.Grid.Silo;
+using Spectre.Console;
+
+namespace RAE.Grid.Cli.Commands;
+
+/// <summary>A connected grid client, backed by an embedded silo or a client connection; disposing it shuts that down.</summary>
+internal sealed class GridSession(IHost host, GridClient client, string bundleId, bool embedded) : IAsyncDisposable
+{
+    public GridClient Client { get; } = client;
+    /// <summary>The bundle id to submit jobs with (a path given to --local is registered under an id).</summary>
+    public string BundleId { get; } = bundleId;
+    public bool Embedded { get; } = embedded;
+
+    public static async Task<GridSession> ConnectAsync(GridConnection connection, string bundleId)
+    {
+        var host = await connection.ConnectAsync();
+        return new GridSession(host, new GridClient(host.Services.GetRequiredService<IClusterClient>()), bundleId, false);
+    }
+
+    /// <summary>
+    /// Starts a one-process grid: a silo hosting every stage on this machine, job state and outputs under
+    /// <paramref name="stateDir"/> (so an interrupted job resumes on the next run), the repository's tiny bundle as
+    /// "tiny", and <paramref name="bundle"/> too when it is a path to a bundle JSON.
+    /// </summary>
+    public static async Task<GridSession> EmbeddedAsync(string bundle, string? device, string stateDir)
+    {
+        var bundles = new Dictionary<string, string> { ["tiny"] = CommonOptions.DefaultBundlePath() };
+        var id = bundle;
+        if (bundle.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || File.Exists(bundle))
+        {
+            if (!File.Exists(bundle)) throw new FileNotFoundException($"bundle file not found: {bundle}", bundle);
+            id = new DirectoryInfo(Path.GetDirectoryName(Path.GetFullPath(bundle))!).Name.Replace('@', '_');
+            bundles[id] = Path.GetFullPath(bundle);
+        }
+        var settings = new Dictionary<string, string?>
+        {
+            ["Cluster:Mode"] = "localhost",
+            ["Cluster:SiloPort"] = FreePort().ToString(),
+            ["Cluster:GatewayPort"] = FreePort().ToString(),
+            ["Cluster:ClusterId"] = "rae-local",
+            ["State:Kind"] = "local",
+            ["State:LocalPath"] = Path.Combine(stateDir, "state"),
+            ["OutputStore:Kind"] = "local",
+            ["OutputStore:LocalPath"] = Path.Combine(stateDir, "store"),
+            ["Grid:Device"] = device ?? "cpu",
+        };
+        foreach (var (k, v) in bundles) settings[$"Grid:Bundles:{k}"] = v;
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddFilter("Orleans", LogLevel.Error);
+        builder.UseOrleans(silo => silo.ConfigureGrid(builder.Configuration, Directory.GetCurrentDirectory()));
+        var host = builder.Build();
+        AnsiConsole.MarkupLineInterpolated($"[grey]embedded silo (local mode): state and store under {Path.GetFullPath(stateDir)}[/]");
+        await host.StartAsync();
+        return new GridSession(host, new GridClient(host.Services.GetRequiredService<IClusterClient>()), id, true);
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try { await host.StopAsync(TimeSpan.FromSeconds(30)); }
+        finally { host.Dispose(); }
+    }
+}

@@ -1,0 +1,90 @@
+using System.CommandLine;
+using RAE.Grid.Client;
+using RAE.Grid.Contracts;
+
+namespace RAE.Grid.Cli.Commands;
+
+/// <summary><c>reconstruct</c>, <c>generate</c>, <c>encode</c>: submit a job, watch it, fetch its outputs into --out.</summary>
+internal static class JobCommands
+{
+    static Option<bool> NoWait() => new("--no-wait") { Description = "Submit and return; fetch later with `rae-grid fetch <job>`" };
+
+    public static Command Reconstruct()
+    {
+        var inputs = new Argument<string[]>("inputs") { Description = "Image files or folders of images", Arity = ArgumentArity.OneOrMore };
+        var bundle = CommonOptions.Bundle();
+        var outDir = CommonOptions.Out("out/reconstruct");
+        var noWait = NoWait();
+        var conn = new ConnectionOptions();
+        var cmd = new Command("reconstruct", "Encode images with the frozen encoder and decode them back (PNG per image)") { inputs, bundle, outDir, noWait };
+        conn.AddTo(cmd);
+        cmd.SetAction((pr, ct) => CommonOptions.Guard(async () =>
+        {
+            var images = GridClient.ImagesFrom(pr.GetValue(inputs)!, out var problems);
+            if (images.Length == 0) throw new ArgumentException("no readable image among the inputs: " + string.Join("; ", problems));
+            await using var session = await conn.OpenAsync(pr, pr.GetValue(bundle)!);
+            return await JobRunner.RunAsync(session, new JobRequest(JobKind.Reconstruct, session.BundleId, images),
+                pr.GetValue(outDir)!, !pr.GetValue(noWait), problems);
+        }));
+        return cmd;
+    }
+
+    public static Command Encode()
+    {
+        var inputs = new Argument<string[]>("inputs") { Description = "Image files or folders of images", Arity = ArgumentArity.OneOrMore };
+        var bundle = CommonOptions.Bundle();
+        var outDir = CommonOptions.Out("out/encode");
+        var shard = new Option<int>("--shard-size") { Description = "Latents per safetensors shard", DefaultValueFactory = _ => 64 };
+        var noWait = NoWait();
+        var conn = new ConnectionOptions();
+        var cmd = new Command("encode", "Encode images to latents stored as safetensors shards") { inputs, bundle, outDir, shard, noWait };
+        conn.AddTo(cmd);
+        cmd.SetAction((pr, ct) => CommonOptions.Guard(async () =>
+        {
+            var images = GridClient.ImagesFrom(pr.GetValue(inputs)!, out var problems);
+            if (images.Length == 0) throw new ArgumentException("no readable image among the inputs: " + string.Join("; ", problems));
+            await using var session = await conn.OpenAsync(pr, pr.GetValue(bundle)!);
+            return await JobRunner.RunAsync(session, new JobRequest(JobKind.Encode, session.BundleId, images, ShardSize: pr.GetValue(shard)),
+                pr.GetValue(outDir)!, !pr.GetValue(noWait), problems);
+        }));
+        return cmd;
+    }
+
+    public static Command Generate()
+    {
+        var bundle = CommonOptions.Bundle();
+        var outDir = CommonOptions.Out("out/generate");
+        var classes = new Option<string>("--classes") { Description = "Comma-separated class indices", DefaultValueFactory = _ => "0,1,2,3,4,5,6,7" };
+        var perClass = new Option<int>("--per-class") { Description = "Samples per class", DefaultValueFactory = _ => 2 };
+        var seed = new Option<long>("--seed") { Description = "Run seed; item i's noise depends only on (seed, i)", DefaultValueFactory = _ => 0 };
+        var steps = new Option<int?>("--steps") { Description = "Grid points of the ODE solve (bundle default: 50)" };
+        var sampler = new Option<string?>("--sampler") { Description = "euler (official) or heun" };
+        var guidance = new Option<string?>("--guidance") { Description = "none, cfg or autoguidance (bundle default)" };
+        var scale = new Option<double?>("--scale") { Description = "Guidance scale (≤ 1 means no guidance)" };
+        var tMin = new Option<double>("--t-min") { Description = "CFG interval start", DefaultValueFactory = _ => 0 };
+        var tMax = new Option<double>("--t-max") { Description = "CFG interval end", DefaultValueFactory = _ => 1 };
+        var size = new Option<int?>("--output-size") { Description = "Resize outputs to this side (pixels)" };
+        var noWait = NoWait();
+        var conn = new ConnectionOptions();
+        var cmd = new Command("generate", "Generate class-conditional samples (diffusion → decoder → PNGs)")
+            { bundle, outDir, classes, perClass, seed, steps, sampler, guidance, scale, tMin, tMax, size, noWait };
+        conn.AddTo(cmd);
+        cmd.SetAction((pr, ct) => CommonOptions.Guard(async () =>
+        {
+            var labels = new List<int>();
+            var problems = new List<string>();
+            foreach (var token in pr.GetValue(classes)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                if (int.TryParse(token, out var y) && y >= 0) labels.Add(y); else problems.Add($"class '{token}' is not a non-negative integer");
+            if (labels.Count == 0) throw new ArgumentException("no valid class in --classes: " + string.Join("; ", problems));
+            GuidanceSpec? g = pr.GetValue(guidance) is { } method
+                ? new GuidanceSpec(method, pr.GetValue(scale) ?? 1.0, pr.GetValue(tMin), pr.GetValue(tMax))
+                : pr.GetValue(scale) is { } sc ? new GuidanceSpec("cfg", sc, pr.GetValue(tMin), pr.GetValue(tMax)) : null;
+            var spec = new GenerateSpec(labels.ToArray(), pr.GetValue(perClass), pr.GetValue(seed), pr.GetValue(steps), pr.GetValue(sampler), g,
+                pr.GetValue(size));
+            await using var session = await conn.OpenAsync(pr, pr.GetValue(bundle)!);
+            return await JobRunner.RunAsync(session, new JobRequest(JobKind.Generate, session.BundleId, Generate: spec),
+                pr.GetValue(outDir)!, !pr.GetValue(noWait), problems);
+        }));
+        return cmd;
+    }
+}

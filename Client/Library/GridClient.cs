@@ -1,0 +1,128 @@
+using System.Runtime.CompilerServices;
+using RAE.Grid.Contracts;
+
+namespace RAE.Grid.Client;
+
+/// <summary>
+/// Submits jobs to the grid, watches their progress and fetches their outputs. Works the same against an embedded silo
+/// or a remote cluster: it needs only an <see cref="IClusterClient"/> (the grid's store is read through the grid).
+/// </summary>
+public sealed class GridClient(IClusterClient cluster)
+{
+    /// <summary>Largest image file a client sends inline (a named limit; the silo enforces its own MaxImageBytes too).</summary>
+    public const long MaxInlineImageBytes = 64L * 1024 * 1024;
+
+    /// <summary>Image file extensions gathered from folders.</summary>
+    public static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".bmp", ".tga", ".gif"];
+
+    /// <summary>A new job id: time-ordered and unique.</summary>
+    public static string NewJobId() => $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>Starts a job (under <paramref name="jobId"/> or a new id) and returns its first status.</summary>
+    public Task<JobStatus> SubmitAsync(JobRequest request, string? jobId = null) =>
+        cluster.GetGrain<IJobGrain>(jobId ?? NewJobId()).Start(request);
+
+    public Task<JobStatus> GetStatusAsync(string jobId) => cluster.GetGrain<IJobGrain>(jobId).GetStatus();
+
+    public Task<JobStatus> CancelAsync(string jobId) => cluster.GetGrain<IJobGrain>(jobId).Cancel();
+
+    public Task<string[]> ListJobsAsync() => cluster.GetGrain<IJobIndexGrain>(0).List();
+
+    /// <summary>
+    /// Yields the job's status every <paramref name="interval"/> (when it changed) until it finishes. Polling the job grain
+    /// also re-activates it after a silo failure, so a watched job resumes even without reminders.
+    /// </summary>
+    public async IAsyncEnumerable<JobStatus> WatchAsync(string jobId, TimeSpan? interval = null,
+        [EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        JobStatus? last = null;
+        while (!cancellation.IsCancellationRequested)
+        {
+            JobStatus status;
+            try { status = await GetStatusAsync(jobId); }
+            catch (Exception e) when (e is OrleansException or TimeoutException)
+            {
+                // A silo left; the job grain re-activates elsewhere on the next call.
+                await Task.Delay(interval ?? TimeSpan.FromMilliseconds(500), cancellation);
+                continue;
+            }
+            if (last is null || status.Done != last.Done || status.Failed != last.Failed || status.State != last.State
+                || status.InFlight != last.InFlight)
+                yield return status;
+            last = status;
+            if (status.IsFinished || status.State == JobState.Unknown) yield break;
+            await Task.Delay(interval ?? TimeSpan.FromMilliseconds(250), cancellation);
+        }
+    }
+
+    /// <summary>Waits for the job to finish and returns its final status.</summary>
+    public async Task<JobStatus> WaitAsync(string jobId, CancellationToken cancellation = default)
+    {
+        JobStatus? last = null;
+        await foreach (var s in WatchAsync(jobId, cancellation: cancellation)) last = s;
+        return last ?? await GetStatusAsync(jobId);
+    }
+
+    /// <summary>
+    /// Copies a job's outputs (PNGs, shards, manifest.json, contact-sheet.png; not its stored inputs) into
+    /// <paramref name="destination"/>, keeping their names relative to the job's output prefix. Returns the files written.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> FetchAsync(string jobId, string destination, CancellationToken cancellation = default)
+    {
+        var status = await GetStatusAsync(jobId);
+        if (status.State == JobState.Unknown) throw new KeyNotFoundException($"no job '{jobId}'");
+        var reader = cluster.GetGrain<IOutputReaderGrain>(0);
+        var prefix = status.OutputPrefix + "/";
+        var written = new List<string>();
+        foreach (var name in await reader.List(prefix))
+        {
+            var relative = name[prefix.Length..];
+            if (relative.StartsWith("inputs/", StringComparison.Ordinal)) continue;
+            var path = Path.Combine(destination, relative.Replace('/', Path.DirectorySeparatorChar));
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var tmp = path + ".part";
+            await using (var file = File.Create(tmp))
+            {
+                long offset = 0;
+                while (true)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    var chunk = await reader.ReadChunk(name, offset, IOutputReaderGrain.ChunkBytes);
+                    if (chunk is null || chunk.Length == 0) break;
+                    await file.WriteAsync(chunk, cancellation);
+                    offset += chunk.Length;
+                    if (chunk.Length < IOutputReaderGrain.ChunkBytes) break;
+                }
+            }
+            File.Move(tmp, path, overwrite: true);
+            written.Add(path);
+        }
+        return written;
+    }
+
+    /// <summary>
+    /// Image inputs from files and folders (folders: their image files in name order), read inline. Paths that do not
+    /// exist or are too large are returned as <paramref name="problems"/>, naming each; the rest go on.
+    /// </summary>
+    public static ImageSource[] ImagesFrom(IEnumerable<string> paths, out List<string> problems)
+    {
+        problems = [];
+        var files = new List<string>();
+        foreach (var p in paths)
+        {
+            if (Directory.Exists(p))
+                files.AddRange(Directory.EnumerateFiles(p).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+                    .OrderBy(f => f, StringComparer.Ordinal));
+            else if (File.Exists(p)) files.Add(p);
+            else problems.Add($"{p}: no such file or folder");
+        }
+        var images = new List<ImageSource>();
+        foreach (var f in files)
+        {
+            var length = new FileInfo(f).Length;
+            if (length > MaxInlineImageBytes) { problems.Add($"{f}: {length} bytes exceeds MaxInlineImageBytes {MaxInlineImageBytes}"); continue; }
+            images.Add(new ImageSource(Path.GetFileName(f), File.ReadAllBytes(f)));
+        }
+        return images.ToArray();
+    }
+}

@@ -1,0 +1,32 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using StackExchange.Redis;
+
+namespace RAE.Grid.Client;
+
+/// <summary>How a client reaches a cluster: a localhost gateway, or Redis membership (the same Redis the silos use).</summary>
+public sealed record GridConnection(string Mode = "localhost", int GatewayPort = 30000, string? Redis = null,
+    string ClusterId = "rae-grid", string ServiceId = "rae-grid")
+{
+    /// <summary>Starts a connected client host; dispose it to disconnect.</summary>
+    public async Task<IHost> ConnectAsync(CancellationToken cancellation = default)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o => { o.ClusterId = ClusterId; o.ServiceId = ServiceId; });
+            if (string.Equals(Mode, "redis", StringComparison.OrdinalIgnoreCase))
+                client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(
+                    Redis ?? throw new ArgumentException("a redis connection needs --redis <connection string>")));
+            else
+                client.UseStaticClustering(new IPEndPoint(IPAddress.Loopback, GatewayPort));
+        });
+        var host = builder.Build();
+        await host.StartAsync(cancellation);
+        return host;
+    }
+}
