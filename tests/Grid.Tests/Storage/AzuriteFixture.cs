@@ -30,7 +30,8 @@ public sealed class AzuriteFixture : IDisposable
     /// <summary>Starts Azurite and waits until it accepts connections.</summary>
     public AzuriteFixture()
     {
-        var executable = FindExecutable();
+        var executable = FindExecutable(Environment.GetEnvironmentVariable("AZURITE_BLOB"), RepositoryRoot(),
+                                        Environment.GetEnvironmentVariable("PATH"));
         _workDir = Directory.CreateTempSubdirectory("rae-azurite-").FullName;
         // A free port can be taken between probing and binding; a second try with a new port covers that race.
         for (var attempt = 1; ; attempt++)
@@ -75,36 +76,40 @@ public sealed class AzuriteFixture : IDisposable
         TryDeleteWorkDir();
     }
 
-    static string FindExecutable()
+    /// <summary>
+    /// The azurite-blob to run: <paramref name="overridePath"/> (AZURITE_BLOB) if set, else the repository's
+    /// <c>.tools</c> install, else the first on <paramref name="searchPath"/>; throws with install instructions when none.
+    /// </summary>
+    public static string FindExecutable(string? overridePath, string? repositoryRoot, string? searchPath)
     {
         var name = OperatingSystem.IsWindows() ? "azurite-blob.cmd" : "azurite-blob";
-        var looked = new List<string>();
-        var overridden = Environment.GetEnvironmentVariable("AZURITE_BLOB");
-        if (!string.IsNullOrWhiteSpace(overridden))
+        if (!string.IsNullOrWhiteSpace(overridePath))
         {
-            if (File.Exists(overridden)) return overridden;
-            throw new InvalidOperationException($"AZURITE_BLOB is set to '{overridden}', which does not exist.");
+            if (File.Exists(overridePath)) return overridePath;
+            throw new InvalidOperationException($"AZURITE_BLOB is set to '{overridePath}', which does not exist. " +
+                                                $"Unset it to use the repository's copy, installed with `{InstallCommand}`.");
         }
-        var repo = RepositoryRoot();
-        if (repo is not null)
+        var looked = new List<string>();
+        if (repositoryRoot is not null)
         {
-            var local = Path.Combine(repo, ".tools", "node_modules", ".bin", name);
+            var local = Path.Combine(repositoryRoot, ".tools", "node_modules", ".bin", name);
             if (File.Exists(local)) return local;
             looked.Add(local);
         }
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        foreach (var dir in (searchPath ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             var candidate = Path.Combine(dir, name);
             if (File.Exists(candidate)) return candidate;
         }
-        looked.Add("$PATH");
+        looked.Add("PATH");
         throw new InvalidOperationException(
             $"azurite-blob was not found (looked in {string.Join(", ", looked)}). The Azure Blob store tests need a real " +
-            $"Azurite: from the repository root run `{InstallCommand}` (node >= 20), or set AZURITE_BLOB to an azurite-blob " +
-            "executable. `bash .ci/run` installs it automatically.");
+            $"Azurite: from the repository root run `{InstallCommand}` (needs node and npm), or set AZURITE_BLOB to an " +
+            "azurite-blob executable. `bash .ci/run` installs it automatically.");
     }
 
-    static string? RepositoryRoot()
+    /// <summary>The folder holding RAE.Grid.sln above the test binaries, or null.</summary>
+    public static string? RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "RAE.Grid.sln")))

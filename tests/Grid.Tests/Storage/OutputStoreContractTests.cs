@@ -90,6 +90,15 @@ public abstract class OutputStoreContractTests
     }
 
     [Fact]
+    public async Task List_order_is_ordinal_by_utf16_code_units_even_beyond_the_basic_plane()
+    {
+        // U+1F642 is the surrogate pair D83D DE42, so it sorts before U+FF01 in UTF-16 although its UTF-8 bytes sort after.
+        string[] names = ["u/\uFF01", "u/\U0001F642", "u/z"];
+        foreach (var name in names) await Store.PutAsync(name, Bytes(1, 13), "application/octet-stream");
+        Assert.Equal(["u/z", "u/\U0001F642", "u/\uFF01"], await ListAll("u/"));
+    }
+
+    [Fact]
     public async Task List_includes_nested_names_with_slash_separators()
     {
         string[] names = ["jobs/j1/shards/00001.safetensors", "jobs/j1/manifest.json", "jobs/j1/images/x/y/00000.png"];
@@ -179,29 +188,36 @@ public abstract class OutputStoreContractTests
     [Fact]
     public async Task Readers_never_see_a_partly_written_object()
     {
-        var first = Filled(1 << 20, 0xA1);
-        var second = Filled(700_000, 0xB2);
+        var first = Filled(4 << 20, 0xA1);
+        var second = Filled(3_000_000, 0xB2);
         await Store.PutAsync("race.bin", first, "application/octet-stream");
         using var writing = new CancellationTokenSource();
         var writer = Task.Run(async () =>
         {
             try
             {
-                for (var i = 0; i < 16; i++)
+                // Keep overwriting for a while: a non-atomic writer exposes a short or empty file only briefly.
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                for (var i = 0; i < 8 || clock.Elapsed < TimeSpan.FromSeconds(1); i++)
                     await Store.PutAsync("race.bin", i % 2 == 0 ? second : first, "application/octet-stream");
             }
             finally { writing.Cancel(); }
         });
-        var reads = 0;
-        while (!writing.IsCancellationRequested || reads == 0)
+        var readers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
         {
-            var seen = await Store.GetAsync("race.bin");
-            Assert.NotNull(seen);
-            Assert.True(seen.AsSpan().SequenceEqual(first) || seen.AsSpan().SequenceEqual(second),
-                        $"read {seen.Length} bytes that are neither version");
-            reads++;
-        }
+            var reads = 0;
+            while (!writing.IsCancellationRequested || reads == 0)
+            {
+                var seen = await Store.GetAsync("race.bin");
+                Assert.NotNull(seen);
+                Assert.True(seen.AsSpan().SequenceEqual(first) || seen.AsSpan().SequenceEqual(second),
+                            $"read {seen.Length} bytes that are neither version");
+                reads++;
+            }
+            return reads;
+        })).ToArray();
         await writer;
+        Assert.All(await Task.WhenAll(readers), reads => Assert.True(reads > 0));
     }
 
     [Fact]
