@@ -62,7 +62,7 @@ public sealed partial class JobGrain(
         }
         var problems = JobPlanner.Validate(request, P, options.Value.MaxImageBytes).ToList();
         foreach (var stage in StagesOf(request.Kind))
-            if (directory.SilosHosting(stage, request.BundleId).Count == 0)
+            if (!await AnySiloHostsAsync(stage, request.BundleId))
                 problems.Add($"no active silo hosts the {stage} stage for bundle '{request.BundleId}'");
         if (problems.Count > 0) throw new ArgumentException($"job '{jobId}' rejected: " + string.Join("; ", problems));
 
@@ -74,6 +74,17 @@ public sealed partial class JobGrain(
         log.LogInformation("Job {Job}: {Kind} of {Count} items with bundle {Bundle} → {Prefix}", jobId, S.Kind, S.Items.Count, S.BundleId, S.OutputPrefix);
         StartProcessing();
         return Status();
+    }
+
+    /// <summary>Silo metadata reaches the local cache shortly after a silo joins: wait a little before saying no.</summary>
+    private async Task<bool> AnySiloHostsAsync(string stage, string bundleId)
+    {
+        for (int i = 0; i < 20; i++)
+        {
+            if (directory.SilosHosting(stage, bundleId).Count > 0) return true;
+            await Task.Delay(250);
+        }
+        return false;
     }
 
     public Task<JobStatus> GetStatus() => Task.FromResult(Status());

@@ -21,7 +21,9 @@ public sealed class StageDirectory(IClusterMembershipService membership, ISiloMe
         foreach (var member in membership.CurrentSnapshot.Members.Values)
         {
             if (member.Status != SiloStatus.Active) continue;
-            var md = metadata.GetSiloMetadata(member.SiloAddress).Metadata;
+            IReadOnlyDictionary<string, string> md;
+            try { md = metadata.GetSiloMetadata(member.SiloAddress).Metadata; }
+            catch (Exception) { continue; } // not cached yet: the next dispatch sees it
             if (!md.TryGetValue(StagesKey, out var stages) || !md.TryGetValue(BundlesKey, out var bundles)) continue;
             if (Split(stages).Contains(stage, StringComparer.OrdinalIgnoreCase) && Split(bundles).Contains(bundleId))
                 result.Add(member.SiloAddress);
@@ -33,8 +35,11 @@ public sealed class StageDirectory(IClusterMembershipService membership, ISiloMe
     /// <summary>Whether a silo hosting <paramref name="bundleId"/> reports that its weights are random (outputs must say so).</summary>
     public bool HasRandomWeights(string bundleId) =>
         membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active)
-            .Select(m => metadata.GetSiloMetadata(m.SiloAddress).Metadata)
-            .Any(md => md.TryGetValue(RandomBundlesKey, out var r) && Split(r).Contains(bundleId));
+            .Any(m =>
+            {
+                try { return metadata.GetSiloMetadata(m.SiloAddress).Metadata.TryGetValue(RandomBundlesKey, out var r) && Split(r).Contains(bundleId); }
+                catch (Exception) { return false; }
+            });
 
     private static string[] Split(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
