@@ -47,6 +47,11 @@ public sealed partial class JobGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // Stop the item loop first: it is not a request, so deactivation does not wait for it, and left alone it would go
+        // on calling stages and writing state after this activation is gone (while the next one resumes the job).
+        _cancel.Cancel();
+        if (_processing is { IsCompleted: false } processing)
+            try { await processing.WaitAsync(cancellationToken); } catch (OperationCanceledException) { }
         // Keep what finished: a restart or another silo resumes from here.
         if (S.State != JobState.Unknown) await WriteStateAsync();
     }
