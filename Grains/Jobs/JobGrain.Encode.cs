@@ -41,7 +41,9 @@ public sealed partial class JobGrain
             var encoded = shard.Where(i => latents.ContainsKey(i.Index)).OrderBy(i => i.Index).ToList();
             if (encoded.Count > 0)
             {
-                var bytes = await Task.Run(() => ShardBytes(encoded, latents), ct);
+                // Grain state is read here, on the grain's turn; the pool thread gets plain values only.
+                var (jobId, bundleId) = (S.JobId, S.BundleId);
+                var bytes = await Task.Run(() => ShardBytes(jobId, bundleId, encoded, latents), ct);
                 await store.PutAsync(shard.Key, bytes, "application/octet-stream", ct);
             }
             foreach (var i in encoded) i.Phase = ItemPhase.Done;
@@ -66,7 +68,7 @@ public sealed partial class JobGrain
         item.Seconds = sw.Elapsed.TotalSeconds;
     }
 
-    private byte[] ShardBytes(List<JobItem> items, Dictionary<int, TensorPayload> latents)
+    private static byte[] ShardBytes(string jobId, string bundleId, List<JobItem> items, Dictionary<int, TensorPayload> latents)
     {
         using var scope = NewDisposeScope();
         var stacked = stack(items.Select(i => TensorPayloads.ToTensor(latents[i.Index])).ToArray());
@@ -77,7 +79,7 @@ public sealed partial class JobGrain
             SafeTensorsWriter.Write(tmp, new Dictionary<string, Tensor> { ["latents"] = stacked, ["index"] = index },
                 new Dictionary<string, string>
                 {
-                    ["job"] = S.JobId, ["bundle"] = S.BundleId,
+                    ["job"] = jobId, ["bundle"] = bundleId,
                     ["names"] = System.Text.Json.JsonSerializer.Serialize(items.Select(i => i.Input)),
                 });
             return File.ReadAllBytes(tmp);

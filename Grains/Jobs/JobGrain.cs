@@ -29,7 +29,6 @@ public sealed partial class JobGrain(
     private Task? _processing;
     private int _sinceCheckpoint;
     private int _inFlight;
-    // True while the manifest and contact sheet are being written: status still says Running until they exist.
     private bool _finishing;
 
     JobGrainState S => state.State;
@@ -48,6 +47,11 @@ public sealed partial class JobGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        // Stop the item loop first: it is not a request, so deactivation does not wait for it, and left alone it would go
+        // on calling stages and writing state after this activation is gone (while the next one resumes the job).
+        _cancel.Cancel();
+        if (_processing is { IsCompleted: false } processing)
+            try { await processing.WaitAsync(cancellationToken); } catch (OperationCanceledException) { }
         // Keep what finished: a restart or another silo resumes from here.
         if (S.State != JobState.Unknown) await WriteStateAsync();
     }
@@ -91,13 +95,15 @@ public sealed partial class JobGrain(
 
     public async Task<JobStatus> Cancel()
     {
-        if (S.State != JobState.Running) return Status();
-        _cancel.Cancel();
-        foreach (var item in S.Items.Where(i => i.Phase == ItemPhase.Pending)) item.Phase = ItemPhase.Cancelled;
-        S.State = JobState.Cancelled;
-        S.Finished = DateTimeOffset.UtcNow;
-        await WriteStateAsync();
-        await FinishBookkeepingAsync();
+        if (S.State != JobState.Running || _finishing) return Status();
+        _finishing = true;
+        try
+        {
+            _cancel.Cancel();
+            foreach (var item in S.Items.Where(i => i.Phase == ItemPhase.Pending)) item.Phase = ItemPhase.Cancelled;
+            await FinishBookkeepingAsync(JobState.Cancelled);
+        }
+        finally { _finishing = false; }
         return Status();
     }
 
@@ -241,31 +247,38 @@ public sealed partial class JobGrain(
 
     private async Task FinishAsync()
     {
-        S.State = S.Items.Any(i => i.Phase == ItemPhase.Failed) ? JobState.CompletedWithErrors : JobState.Completed;
-        S.Finished = DateTimeOffset.UtcNow;
-        await FinishBookkeepingAsync();
+        if (_finishing) return;
+        _finishing = true;
+        try
+        {
+            await FinishBookkeepingAsync(S.Items.Any(i => i.Phase == ItemPhase.Failed) ? JobState.CompletedWithErrors : JobState.Completed);
+        }
+        finally { _finishing = false; }
         log.LogInformation("Job {Job} {State}: {Done} done, {Failed} failed", S.JobId, S.State,
             S.Items.Count(i => i.Phase == ItemPhase.Done), S.Items.Count(i => i.Phase == ItemPhase.Failed));
     }
 
-    /// <summary>Writes the manifest and contact sheet, persists the final state, and stops the resume reminder.</summary>
-    private async Task FinishBookkeepingAsync()
+    /// <summary>
+    /// Writes the contact sheet and manifest, then publishes and persists the final state, and stops the resume reminder.
+    /// Outputs first: a client that sees a finished state finds them in the store (status calls interleave with this).
+    /// If a write fails the job stays Running, so a resume redoes the bookkeeping.
+    /// </summary>
+    private async Task FinishBookkeepingAsync(JobState final)
     {
-        _finishing = true;
-        try { await WriteFinalFilesAsync(); }
-        finally { _finishing = false; }
-    }
-
-    private async Task WriteFinalFilesAsync()
-    {
-        S.Manifest = $"{S.OutputPrefix}/manifest.json";
+        var finished = DateTimeOffset.UtcNow;
+        var manifest = $"{S.OutputPrefix}/manifest.json";
+        string? contactSheet = null;
         var sheet = await JobOutputs.ContactSheetAsync(S, store, CancellationToken.None);
         if (sheet is not null)
         {
-            S.ContactSheet = $"{S.OutputPrefix}/contact-sheet.png";
-            await store.PutAsync(S.ContactSheet, sheet, "image/png");
+            contactSheet = $"{S.OutputPrefix}/contact-sheet.png";
+            await store.PutAsync(contactSheet, sheet, "image/png");
         }
-        await store.PutAsync(S.Manifest, JobOutputs.Manifest(S), "application/json");
+        await store.PutAsync(manifest, JobOutputs.Manifest(S, final, finished), "application/json");
+        S.Manifest = manifest;
+        S.ContactSheet = contactSheet;
+        S.State = final;
+        S.Finished = finished;
         await WriteStateAsync();
         await GrainFactory.GetGrain<IJobIndexGrain>(0).MarkFinished(S.JobId);
         if (await this.GetReminder(ResumeReminder) is { } r) await this.UnregisterReminder(r);
@@ -277,7 +290,7 @@ public sealed partial class JobGrain(
         var errors = S.Items.Where(i => i.Phase == ItemPhase.Failed).Select(i => new ItemError(i.Index, i.Input, i.Error ?? "failed")).ToArray();
         int Count(ItemPhase p) => S.Items.Count(i => i.Phase == p);
         var inFlight = S.State == JobState.Running ? Math.Min(_inFlight, Count(ItemPhase.Pending)) : 0;
-        return new JobStatus(S.JobId, S.Kind, _finishing ? JobState.Running : S.State, S.Items.Count, Count(ItemPhase.Pending) - inFlight, inFlight, Count(ItemPhase.Done),
+        return new JobStatus(S.JobId, S.Kind, S.State, S.Items.Count, Count(ItemPhase.Pending) - inFlight, inFlight, Count(ItemPhase.Done),
             Count(ItemPhase.Failed), Count(ItemPhase.Cancelled), errors, S.OutputPrefix, S.Manifest, S.ContactSheet,
             S.RandomWeights, S.Created, S.Finished, S.Message);
     }

@@ -56,5 +56,7 @@ public sealed class JobGrainState
     /// <summary>Fingerprint of the request, so a repeated Start with the same request is idempotent.</summary>
     [Key(21)] public string RequestFingerprint { get; set; } = "";
 
-    [IgnoreMember] public GuidanceSpec? Guidance => GuidanceMethod is null ? null : new GuidanceSpec(GuidanceMethod, GuidanceScale, GuidanceTMin, GuidanceTMax);
+    /// <summary>The guidance settings as a spec (derived from the fields above, so not persisted itself).</summary>
+    [IgnoreMember]
+    public GuidanceSpec? Guidance => GuidanceMethod is null ? null : new GuidanceSpec(GuidanceMethod, GuidanceScale, GuidanceTMin, GuidanceTMax);
 }

@@ -21,13 +21,16 @@ public static class JobOutputs
         Converters = { new JsonStringEnumConverter() },
     };
 
-    /// <summary>The manifest: job settings and every item (input, seed/label, output name, seconds, attempts, error).</summary>
-    public static byte[] Manifest(JobGrainState s)
+    /// <summary>
+    /// The manifest: job settings and every item (input, seed/label, output name, seconds, attempts, error), with the
+    /// job's final <paramref name="state"/> and <paramref name="finished"/> time (written before the grain publishes them).
+    /// </summary>
+    public static byte[] Manifest(JobGrainState s, JobState state, DateTimeOffset? finished)
     {
         var manifest = new
         {
-            job = s.JobId, kind = s.Kind, bundle = s.BundleId, state = s.State, random_weights = s.RandomWeights,
-            created = s.Created, finished = s.Finished, output_prefix = s.OutputPrefix,
+            job = s.JobId, kind = s.Kind, bundle = s.BundleId, state, random_weights = s.RandomWeights,
+            created = s.Created, finished, output_prefix = s.OutputPrefix,
             settings = s.Kind == JobKind.Generate
                 ? new { seed = (long?)s.Seed, steps = s.Steps, sampler = s.Sampler, guidance = s.Guidance, output_size = s.OutputSize, shard_size = (int?)null }
                 : new { seed = (long?)null, steps = (int?)null, sampler = (string?)null, guidance = (GuidanceSpec?)null, output_size = (int?)null,

@@ -1,0 +1,174 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using RAE.Grid.Contracts;
+using RAE.Grid.Grains.Configuration;
+using RAE.Grid.Grains.Stages;
+
+namespace RAE.Grid.Grid.Tests.Batching;
+
+/// <summary>
+/// The stage batcher on its own, with a fake forward pass that records each batch. No assertion depends on timing luck:
+/// batches are filled by a long MaxWait (so only MaxBatch or a group change can close them) or by a gate that holds the
+/// worker, and time bounds are generous upper limits.
+/// </summary>
+public sealed class StageBatcherTests
+{
+    static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+
+    /// <summary>A fake stage: result = item × 10, except items in <see cref="Failing"/>; records every batch.</summary>
+    sealed class FakeStage
+    {
+        public readonly ConcurrentQueue<int[]> Batches = new();
+        public readonly HashSet<int> Failing = new();
+        public ManualResetEventSlim Gate { get; } = new(initialState: true);
+
+        public IReadOnlyList<Result<int>> Run(IReadOnlyList<int> items)
+        {
+            Gate.Wait(Generous);
+            Batches.Enqueue(items.ToArray());
+            return items.Select(i => Failing.Contains(i)
+                ? Result<int>.Fail(new ItemRejectedException($"item {i} is bad"))
+                : Result<int>.Ok(i * 10)).ToList();
+        }
+    }
+
+    static StageBatcher<int, int> Batcher(FakeStage stage, int maxBatch, int maxWaitMs, int queue = 256, Func<int, object>? group = null) =>
+        new("test/fake", new BatchingOptions { MaxBatch = maxBatch, MaxWaitMs = maxWaitMs, QueueCapacity = queue }, stage.Run, group);
+
+    [Fact]
+    public async Task Batches_hold_at_most_MaxBatch_items()
+    {
+        var stage = new FakeStage();
+        // A 10 s wait: only reaching MaxBatch closes a batch early, so 8 items are exactly two full batches.
+        await using var batcher = Batcher(stage, maxBatch: 4, maxWaitMs: 10_000);
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => batcher.EnqueueAsync(i))).WaitAsync(Generous);
+
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => i * 10), results);
+        Assert.Equal([4, 4], stage.Batches.Select(b => b.Length));
+        Assert.Equal(2, batcher.Batches);
+        Assert.Equal(8, batcher.Items);
+    }
+
+    [Fact]
+    public async Task A_partial_batch_is_flushed_after_MaxWait()
+    {
+        var stage = new FakeStage();
+        const int maxWaitMs = 200;
+        await using var batcher = Batcher(stage, maxBatch: 16, maxWaitMs: maxWaitMs);
+        var clock = Stopwatch.StartNew();
+        var results = await Task.WhenAll(Enumerable.Range(0, 3).Select(i => batcher.EnqueueAsync(i))).WaitAsync(Generous);
+
+        Assert.Equal(new[] { 0, 10, 20 }, results);
+        Assert.Equal(3, stage.Batches.Sum(b => b.Length));
+        Assert.All(stage.Batches, b => Assert.True(b.Length < 16));
+        // The first item waited for company until its deadline (a lower bound the batcher guarantees; 0.8 absorbs clock granularity).
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(maxWaitMs * 0.8), $"flushed after {clock.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task A_full_queue_rejects_at_once_with_StageBusyException()
+    {
+        var stage = new FakeStage();
+        stage.Gate.Reset(); // the worker holds the first batch until released
+        await using var batcher = Batcher(stage, maxBatch: 1, maxWaitMs: 0, queue: 2);
+        var first = batcher.EnqueueAsync(1);
+        var second = batcher.EnqueueAsync(2);
+
+        // Thrown synchronously by EnqueueAsync: no waiting, no timeout.
+        var busy = Assert.Throws<StageBusyException>(() => { _ = batcher.EnqueueAsync(3); });
+        Assert.Contains("test/fake", busy.Message);
+        Assert.Contains("QueueCapacity", busy.Message);
+
+        stage.Gate.Set();
+        var results = await Task.WhenAll(first, second).WaitAsync(Generous);
+        Assert.Equal(new[] { 10, 20 }, results);
+        // Room again once the queue has drained.
+        Assert.Equal(40, await batcher.EnqueueAsync(4).WaitAsync(Generous));
+    }
+
+    [Fact]
+    public async Task Items_of_different_groups_never_share_a_batch()
+    {
+        var stage = new FakeStage();
+        await using var batcher = Batcher(stage, maxBatch: 8, maxWaitMs: 100, group: i => i % 3);
+        var results = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => batcher.EnqueueAsync(i))).WaitAsync(Generous);
+
+        Assert.Equal(Enumerable.Range(0, 30).Select(i => i * 10), results);
+        Assert.Equal(30, stage.Batches.Sum(b => b.Length));
+        Assert.All(stage.Batches, b =>
+        {
+            Assert.InRange(b.Length, 1, 8);
+            Assert.Single(b.Select(i => i % 3).Distinct());
+        });
+    }
+
+    [Fact]
+    public async Task One_items_error_does_not_fail_its_batch_mates()
+    {
+        var stage = new FakeStage();
+        stage.Failing.Add(2);
+        // Five items, MaxBatch 5 and a 10 s wait: they run as one batch.
+        await using var batcher = Batcher(stage, maxBatch: 5, maxWaitMs: 10_000);
+        var tasks = Enumerable.Range(0, 5).Select(i => batcher.EnqueueAsync(i)).ToArray();
+        await Task.WhenAll(tasks).ContinueWith(_ => { }).WaitAsync(Generous);
+
+        Assert.Equal([5], stage.Batches.Select(b => b.Length));
+        var error = await Assert.ThrowsAsync<ItemRejectedException>(() => tasks[2]);
+        Assert.Contains("item 2", error.Message);
+        foreach (var i in new[] { 0, 1, 3, 4 }) Assert.Equal(i * 10, await tasks[i]);
+    }
+
+    [Fact]
+    public async Task A_batch_that_throws_fails_only_its_own_items()
+    {
+        var calls = 0;
+        await using var batcher = new StageBatcher<int, int>("test/throwing", new BatchingOptions { MaxBatch = 1, MaxWaitMs = 0 },
+            items => Interlocked.Increment(ref calls) == 1 ? throw new InvalidOperationException("boom") : items.Select(i => Result<int>.Ok(i)).ToList());
+        await Assert.ThrowsAsync<InvalidOperationException>(() => batcher.EnqueueAsync(1).WaitAsync(Generous));
+        // The worker survives a throwing batch and runs the next one.
+        Assert.Equal(2, await batcher.EnqueueAsync(2).WaitAsync(Generous));
+        Assert.Equal(0, batcher.Queued);
+    }
+
+    [Fact]
+    public async Task An_item_cancelled_while_queued_is_not_run()
+    {
+        var stage = new FakeStage();
+        stage.Gate.Reset();
+        await using var batcher = Batcher(stage, maxBatch: 1, maxWaitMs: 0);
+        var running = batcher.EnqueueAsync(1);
+        using var cts = new CancellationTokenSource();
+        var queued = batcher.EnqueueAsync(2, cts.Token);
+        cts.Cancel();
+        stage.Gate.Set();
+
+        Assert.Equal(10, await running.WaitAsync(Generous));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued.WaitAsync(Generous));
+        Assert.DoesNotContain(stage.Batches, b => b.Contains(2));
+        Assert.Equal(0, batcher.Queued);
+    }
+
+    [Fact]
+    public async Task DrainAsync_finishes_queued_work_and_later_requests_are_rejected()
+    {
+        var stage = new FakeStage();
+        stage.Gate.Reset();
+        var batcher = Batcher(stage, maxBatch: 2, maxWaitMs: 0);
+        var tasks = Enumerable.Range(0, 7).Select(i => batcher.EnqueueAsync(i)).ToArray();
+
+        var drain = batcher.DrainAsync(Generous);
+        stage.Gate.Set();
+        await drain.WaitAsync(Generous);
+
+        // Everything queued before the drain ran to completion.
+        Assert.All(tasks, t => Assert.True(t.IsCompletedSuccessfully));
+        Assert.Equal(Enumerable.Range(0, 7).Select(i => i * 10), tasks.Select(t => t.Result));
+        Assert.Equal(7, batcher.Items);
+        Assert.Equal(0, batcher.Queued);
+
+        var rejected = Assert.Throws<StageBusyException>(() => { _ = batcher.EnqueueAsync(99); });
+        Assert.Contains("shutting down", rejected.Message);
+        Assert.Equal(0, batcher.Queued);
+        await batcher.DisposeAsync();
+    }
+}
