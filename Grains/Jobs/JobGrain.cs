@@ -100,6 +100,9 @@ public sealed partial class JobGrain(
         try
         {
             _cancel.Cancel();
+            // Let in-flight items settle first (their calls are cancelled), so an output that still lands counts as done
+            // and none changes after the job reports Cancelled.
+            if (_processing is { IsCompleted: false } processing) await processing;
             foreach (var item in S.Items.Where(i => i.Phase == ItemPhase.Pending)) item.Phase = ItemPhase.Cancelled;
             await FinishBookkeepingAsync(JobState.Cancelled);
         }

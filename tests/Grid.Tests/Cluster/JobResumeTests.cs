@@ -84,6 +84,6 @@ public sealed class JobResumeTests
     {
         var dir = folders.Store.PathOf(prefix + "/x")[..^2];
         if (!Directory.Exists(dir)) return new();
-        return Directory.GetFiles(dir, "*_img-*.png").ToDictionary(Path.GetFileName, f => File.GetLastWriteTimeUtc(f))!;
+        return Directory.GetFiles(dir, "*_img-*.png").ToDictionary(f => Path.GetFileName(f)!, f => File.GetLastWriteTimeUtc(f));
     }
 }
