@@ -2,9 +2,11 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
 using Orleans.TestingHost;
 using RAE.Grid.Contracts;
 using RAE.Grid.Grains.Configuration;
+using RAE.Grid.Grains.Jobs;
 using RAE.Grid.Grains.Placement;
 using RAE.Grid.Grains.Stages;
 using RAE.Grid.Grains.Storage;
@@ -23,6 +25,12 @@ public sealed record GridClusterSpec(string[][] SiloStages)
 
     /// <summary>Extra configuration for every silo.</summary>
     public IReadOnlyDictionary<string, string?> Extra { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>
+    /// Silos started with the cluster (null: all of <see cref="SiloStages"/>); the others are described here so that
+    /// <see cref="GridTestCluster.JoinSiloAsync"/> can start them later, configured like the rest.
+    /// </summary>
+    public int? InitialSilos { get; init; }
 }
 
 /// <summary>
@@ -50,6 +58,17 @@ public sealed class GridTestFolders : IDisposable
 
     /// <summary>The store the silos write, opened directly (same folder).</summary>
     public LocalDirectoryStore Store => new(StorePath);
+
+    /// <summary>
+    /// The item outputs of a reconstruct job under <paramref name="prefix"/> (images named "img-NN.png" by
+    /// <see cref="TestInputs.RandomPngs"/>; not its inputs, manifest or contact sheet) and their last write times.
+    /// </summary>
+    public Dictionary<string, DateTime> OutputTimes(string prefix)
+    {
+        var dir = Path.GetDirectoryName(Store.PathOf(prefix + "/x"))!;
+        if (!Directory.Exists(dir)) return new();
+        return Directory.GetFiles(dir, "*_img-*.png").ToDictionary(f => Path.GetFileName(f)!, File.GetLastWriteTimeUtc);
+    }
 
     public void Dispose()
     {
@@ -104,7 +123,7 @@ public sealed class GridTestCluster : IAsyncDisposable
     public static async Task<GridTestCluster> StartAsync(GridClusterSpec spec, GridTestFolders folders)
     {
         var log = new TestLog();
-        var builder = new InProcessTestClusterBuilder((short)spec.SiloStages.Length);
+        var builder = new InProcessTestClusterBuilder((short)(spec.InitialSilos ?? spec.SiloStages.Length));
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureHost(host =>
         {
@@ -118,8 +137,13 @@ public sealed class GridTestCluster : IAsyncDisposable
         builder.ConfigureSilo((options, silo) =>
         {
             var index = SiloIndex(options.SiloName);
+            if (index >= spec.SiloStages.Length)
+                throw new InvalidOperationException($"silo {options.SiloName}: the spec describes only {spec.SiloStages.Length} silos");
             var config = new ConfigurationBuilder().AddInMemoryCollection(ConfigFor(spec, folders, index)).Build();
             silo.ConfigureGrid(config, folders.Root, clustering: false);
+            // Test-only observer: counts the stage calls each silo is serving, so a test can stop a silo while it has work.
+            silo.Services.AddSingleton<StageCallTracker>();
+            silo.Services.AddSingleton<IIncomingGrainCallFilter>(sp => sp.GetRequiredService<StageCallTracker>());
         });
         var cluster = builder.Build();
         try
@@ -142,12 +166,22 @@ public sealed class GridTestCluster : IAsyncDisposable
     /// <summary>The running silo started as number <paramref name="index"/>.</summary>
     public InProcessSiloHandle Silo(int index) => Cluster.Silos.Single(s => SiloIndex(s.Name) == index);
 
-    /// <summary>Silo <paramref name="index"/>'s stage engines (batching statistics per stage).</summary>
-    public StageRuntime Stages(int index) => Silo(index).ServiceProvider.GetRequiredService<StageRuntime>();
+    /// <summary>The number of the running silo at <paramref name="address"/>.</summary>
+    public int SiloIndexOf(SiloAddress address) => SiloIndex(Cluster.Silos.Single(s => s.SiloAddress.Equals(address)).Name);
 
-    /// <summary>Items silo <paramref name="index"/> has run through <paramref name="stage"/> of the tiny bundle so far.</summary>
-    public long ItemsRun(int index, string stage) =>
-        Stages(index).Statistics.TryGetValue($"{stage}/{GridTestFolders.BundleId}", out var s) ? s.Items : 0;
+    // Stage engines by silo number, kept after a silo stops so its statistics stay readable.
+    private readonly ConcurrentDictionary<int, StageRuntime> _runtimes = new();
+
+    /// <summary>Silo <paramref name="index"/>'s stage engines (batching statistics per stage), also after it stopped.</summary>
+    public StageRuntime Stages(int index) =>
+        _runtimes.GetOrAdd(index, i => Silo(i).ServiceProvider.GetRequiredService<StageRuntime>());
+
+    /// <summary>Items silo <paramref name="index"/> has run through <paramref name="stage"/> of the tiny bundle so far (0 if it never ran).</summary>
+    public long ItemsRun(int index, string stage)
+    {
+        if (!_runtimes.ContainsKey(index) && !Cluster.Silos.Any(s => SiloIndex(s.Name) == index)) return 0;
+        return Stages(index).Statistics.TryGetValue($"{stage}/{GridTestFolders.BundleId}", out var s) ? s.Items : 0;
+    }
 
     /// <summary>Items run per (silo, stage), to compare before and after a job.</summary>
     public Dictionary<(int Silo, string Stage), long> ItemsRunSnapshot() =>
@@ -155,14 +189,54 @@ public sealed class GridTestCluster : IAsyncDisposable
             .SelectMany(i => StageNames.All.Select(s => ((i, s), ItemsRun(i, s))))
             .ToDictionary(x => x.Item1, x => x.Item2);
 
+    /// <summary>Items run through <paramref name="stage"/> by every silo, running or gone.</summary>
+    public long ItemsRunByAll(string stage) => Enumerable.Range(0, Spec.SiloStages.Length).Sum(i => ItemsRun(i, stage));
+
+    /// <summary>The stage calls silo <paramref name="index"/> is serving (a count, and a switch to simulate a crash).</summary>
+    public StageCallTracker StageCalls(int index) => Silo(index).ServiceProvider.GetRequiredService<StageCallTracker>();
+
+    /// <summary>The activation of <paramref name="grain"/> (its silo and activation id), or null if it is not active anywhere.</summary>
+    public GrainAddress? ActivationOf(IAddressable grain) =>
+        Cluster.TryGetGrainContext(grain.GetGrainId(), out var context) ? context.Address : null;
+
+    /// <summary>
+    /// Starts the next silo of the spec (a scale-out: the running silos are not touched) and waits until every running
+    /// silo sees its stages. Returns its number.
+    /// </summary>
+    public async Task<int> JoinSiloAsync()
+    {
+        var handle = await Cluster.StartAdditionalSiloAsync();
+        var index = SiloIndex(handle.Name);
+        Stages(index);
+        await WaitForStageDirectoriesAsync();
+        return index;
+    }
+
+    /// <summary>Kills silo <paramref name="index"/> (no graceful shutdown: a crash), keeping its statistics readable.</summary>
+    public async Task KillSiloAsync(int index)
+    {
+        Stages(index);
+        await Cluster.KillSiloAsync(Silo(index));
+    }
+
+    /// <summary>Stops silo <paramref name="index"/> gracefully (a scale-in), keeping its statistics readable.</summary>
+    public async Task StopSiloAsync(int index)
+    {
+        Stages(index);
+        await Cluster.StopSiloAsync(Silo(index));
+    }
+
+    /// <summary>Waits until every running silo's <see cref="StageDirectory"/> sees exactly the running silos' stage hosts.</summary>
     private async Task WaitForStageDirectoriesAsync()
     {
-        var expected = StageNames.All.ToDictionary(s => s,
-            s => Spec.SiloStages.Count(stages => stages.Contains(s, StringComparer.OrdinalIgnoreCase)));
         var deadline = DateTime.UtcNow + StartupDeadline;
         while (true)
         {
-            var views = Cluster.Silos.Select(h => h.ServiceProvider.GetRequiredService<StageDirectory>()).ToList();
+            var silos = Cluster.Silos;
+            foreach (var s in silos) Stages(SiloIndex(s.Name));
+            var running = silos.Select(s => Spec.SiloStages[SiloIndex(s.Name)]).ToList();
+            var expected = StageNames.All.ToDictionary(s => s, s => running.Count(stages => stages.Contains(s, StringComparer.OrdinalIgnoreCase)));
+            var views = silos.Select(h => h.ServiceProvider.GetRequiredService<StageDirectory>()).ToList();
             if (views.All(d => expected.All(kv => d.SilosHosting(kv.Key, GridTestFolders.BundleId).Count == kv.Value))) return;
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"silos did not see every stage host within {StartupDeadline}:\n{Log.Tail()}");
@@ -170,17 +244,31 @@ public sealed class GridTestCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Polls the job's status until it is finished, failing with the last status and the log past the deadline.</summary>
-    public async Task<JobStatus> WaitForJobAsync(string jobId, TimeSpan deadline)
+    /// <summary>
+    /// Polls the job's status until it is finished, failing with the last status and the log past the deadline. Retryable
+    /// errors (a silo that left, a timeout) are tolerated while the grid recovers; they show in the failure message.
+    /// </summary>
+    public Task<JobStatus> WaitForJobAsync(string jobId, TimeSpan deadline) => WaitForStatusAsync(jobId, s => s.IsFinished, "finished", deadline);
+
+    /// <summary>Polls the job's status until <paramref name="until"/> holds (see <see cref="WaitForJobAsync"/>).</summary>
+    public async Task<JobStatus> WaitForStatusAsync(string jobId, Func<JobStatus, bool> until, string what, TimeSpan deadline)
     {
         var job = Client.GetGrain<IJobGrain>(jobId);
-        var until = DateTime.UtcNow + deadline;
+        var end = DateTime.UtcNow + deadline;
+        JobStatus? status = null;
+        Exception? lastError = null;
         while (true)
         {
-            var status = await job.GetStatus();
-            if (status.IsFinished) return status;
-            if (DateTime.UtcNow > until)
-                throw new TimeoutException($"job {jobId} not finished after {deadline}: {Describe(status)}\n{Log.Tail()}");
+            try
+            {
+                status = await job.GetStatus();
+                if (until(status)) return status;
+            }
+            catch (Exception e) when (RetryPolicy.IsRetryable(e)) { lastError = e; }
+            if (DateTime.UtcNow > end)
+                throw new TimeoutException($"job {jobId} not {what} after {deadline}: " +
+                    (status is null ? "no status" : Describe(status)) +
+                    (lastError is null ? "" : $"\nlast error: {lastError.GetType().Name}: {lastError.Message}") + $"\n{Log.Tail()}");
             await Task.Delay(100);
         }
     }
@@ -229,5 +317,39 @@ public sealed class TestLog : ILoggerProvider
             log.Add($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel,-11} {shortCategory}: {formatter(state, exception)}" +
                     (exception is null ? "" : logLevel >= LogLevel.Error ? $" | {exception}" : $" | {exception.GetType().Name}: {exception.Message}"));
         }
+    }
+}
+
+/// <summary>
+/// Counts the stage grain calls a silo is serving (an incoming call filter; test-only, it only observes until told to
+/// hang). Lets a test stop a silo at a moment it holds in-flight items, and simulate a crash: after <see cref="Hang"/>
+/// the silo answers no stage call any more — neither those in flight nor new ones — as a dead process would not.
+/// </summary>
+public sealed class StageCallTracker : IIncomingGrainCallFilter
+{
+    private readonly TaskCompletionSource _never = new();
+    private volatile bool _hanging;
+    private int _inFlight;
+
+    /// <summary>Stage calls being served now (including those held by <see cref="Hang"/>).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>From now on, withhold every stage call's answer (the silo is about to be killed).</summary>
+    public void Hang() => _hanging = true;
+
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        if (context.Grain is not (EncoderStageGrain or DecoderStageGrain or DiffusionStageGrain))
+        {
+            await context.Invoke();
+            return;
+        }
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            if (!_hanging) await context.Invoke();
+            if (_hanging) await _never.Task;
+        }
+        finally { Interlocked.Decrement(ref _inFlight); }
     }
 }
