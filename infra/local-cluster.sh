@@ -34,17 +34,25 @@ if [ ! -f "$cli" ]; then
 fi
 
 mkdir -p "$work"
-pids=()
+services=()  # redis, azurite
+silos=()     # rae-grid serve
+terminate() { # terminate <grace seconds> <pid>...: SIGTERM, wait, then SIGKILL what is left
+  local grace=$1; shift
+  [ $# -eq 0 ] && return 0
+  kill -TERM "$@" 2>/dev/null || true
+  for _ in $(seq $((grace * 10))); do
+    local alive=0; for pid in "$@"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && return 0; sleep 0.1
+  done
+  kill -KILL "$@" 2>/dev/null || true
+}
 stop() {
   trap - INT TERM EXIT
   echo "stopping ..." >&2
-  # Silos first (SIGTERM drains their stages), then the services they use. Azurite on node 20 may ignore SIGTERM.
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for _ in $(seq 300); do
-    alive=0; for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    [ "$alive" = 0 ] && break; sleep 0.1
-  done
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  # Silos first, while Redis still runs: SIGTERM drains their stages and leaves the cluster (a few seconds).
+  # Then the services; Azurite on node 20 may ignore SIGTERM, hence the SIGKILL after the grace period.
+  terminate 30 "${silos[@]}"
+  terminate 5 "${services[@]}"
   exit 0
 }
 trap stop INT TERM EXIT
@@ -57,12 +65,12 @@ wait_for() { # wait_for <what> <seconds> <command...>
 }
 
 redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis.log" 2>&1 &
-pids+=($!)
+services+=($!)
 wait_for "redis on 127.0.0.1:$redis_port" 20 redis-cli -h 127.0.0.1 -p "$redis_port" ping
 
 .tools/node_modules/.bin/azurite-blob --blobHost 127.0.0.1 --blobPort "$azurite_port" --inMemoryPersistence --loose \
   >"$work/azurite.log" 2>&1 &
-pids+=($!)
+services+=($!)
 wait_for "azurite on 127.0.0.1:$azurite_port" 30 bash -c "exec 3<>/dev/tcp/127.0.0.1/$azurite_port"
 
 key="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
@@ -81,7 +89,7 @@ start_silo() { # start_silo <name> <silo port> <gateway port> <health port> <sta
       RAEGRID_Grid__Bundles__tiny="$repo/bundles/tiny/bundle.json" \
       RAEGRID_Health__Port="$health_port" "${stages[@]}" \
       dotnet "$cli" serve >"$work/silo-$name.log" 2>&1 &
-  pids+=($!)
+  silos+=($!)
 }
 start_silo a "$silo_a_port" "$gateway_a_port" "$health_a_port" encoder diffusion
 start_silo b "$silo_b_port" "$gateway_b_port" "$health_b_port" decoder

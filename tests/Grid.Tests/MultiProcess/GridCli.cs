@@ -30,15 +30,41 @@ public static class GridCli
             ? c
             : new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
 
-    /// <summary>Path of rae-grid.dll; throws naming the build command when it is missing or older than its sources.</summary>
-    public static string Locate(string repo)
+    /// <summary>
+    /// Path of rae-grid.dll once it is built and newer than its sources. <c>dotnet test RAE.Grid.sln</c> builds projects in
+    /// parallel and starts each test assembly as soon as its own build is done, so the CLI (not a dependency of this test
+    /// project) may still be building: while a build is visibly active (files in the CLI's, silo's or client library's
+    /// bin/obj changing) this waits, at most <paramref name="maxWait"/>, for a complete, settled build. Throws, naming the
+    /// build command, when the CLI is missing or stale and no build is under way.
+    /// </summary>
+    public static async Task<string> LocateAsync(string repo, TimeSpan maxWait)
     {
         var configuration = Configuration();
         var bin = Path.Combine(repo, "Client", "Cli", "bin", configuration, "net10.0");
-        var cli = Path.Combine(bin, "rae-grid.dll");
         var build = $"`dotnet build RAE.Grid.sln -c {configuration}` (or `dotnet build Client/Cli -c {configuration}`)";
-        if (!File.Exists(cli))
-            throw new InvalidOperationException($"the rae-grid CLI is not built ({cli} is missing): run {build} first; `dotnet test RAE.Grid.sln` builds it.");
+        var buildFolders = new[] { bin, Path.Combine(repo, "Client", "Cli", "obj"), Path.Combine(repo, "Silo", "obj"), Path.Combine(repo, "Client", "Library", "obj") };
+        var quiet = TimeSpan.FromSeconds(20); // no build output for this long: no build is coming
+        var settle = TimeSpan.FromSeconds(3); // a finished build has not written its output for this long
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var problem = Problem(repo, bin);
+            var sinceActivity = DateTime.UtcNow - NewestWrite(buildFolders);
+            if (problem is null && sinceActivity >= settle) return Path.Combine(bin, "rae-grid.dll");
+            if (problem is not null && sinceActivity >= quiet)
+                throw new InvalidOperationException($"{problem}: run {build} first; `dotnet test RAE.Grid.sln` builds it.");
+            if (clock.Elapsed >= maxWait)
+                throw new InvalidOperationException($"{problem ?? "the CLI's build output is still changing"} after waiting " +
+                                                    $"{maxWait.TotalSeconds:0} s for a build in progress: run {build} first.");
+            await Task.Delay(500);
+        }
+    }
+
+    // Null when every assembly of the CLI is present and newer than its project's sources; else what is wrong.
+    static string? Problem(string repo, string bin)
+    {
+        var cli = Path.Combine(bin, "rae-grid.dll");
+        if (!File.Exists(cli)) return $"the rae-grid CLI is not built ({cli} is missing)";
         var stale = new List<string>();
         foreach (var (folder, assembly) in Projects)
         {
@@ -48,10 +74,13 @@ public static class GridCli
             else if (newest is not null && newest.LastWriteTimeUtc > dll.LastWriteTimeUtc)
                 stale.Add($"{Path.GetRelativePath(repo, newest.FullName)} is newer than {assembly}");
         }
-        if (stale.Count > 0)
-            throw new InvalidOperationException($"the rae-grid CLI in {bin} is older than its sources ({string.Join("; ", stale)}): run {build}.");
-        return cli;
+        return stale.Count == 0 ? null : $"the rae-grid CLI in {bin} is older than its sources ({string.Join("; ", stale)})";
     }
+
+    static DateTime NewestWrite(IEnumerable<string> folders) =>
+        folders.Where(Directory.Exists)
+            .SelectMany(f => new DirectoryInfo(f).EnumerateFiles("*", SearchOption.AllDirectories))
+            .Select(f => f.LastWriteTimeUtc).DefaultIfEmpty(DateTime.MinValue).Max();
 
     static FileInfo? NewestSource(string folder)
     {

@@ -17,6 +17,8 @@ public sealed class TwoSiloCluster : IAsyncLifetime
     /// <summary>Longest the whole fixture plus its tests may take.</summary>
     public static readonly TimeSpan Budget = TimeSpan.FromMinutes(5);
     static readonly TimeSpan SiloStartTimeout = TimeSpan.FromSeconds(90);
+    /// <summary>Longest wait for a concurrent solution build to finish the CLI (see <see cref="GridCli.LocateAsync"/>).</summary>
+    static readonly TimeSpan CliBuildWait = TimeSpan.FromSeconds(120);
 
     /// <summary>Silo A's stages: the image-to-latent and noise-to-latent stages.</summary>
     public static readonly string[] SiloAStages = ["encoder", "diffusion"];
@@ -50,7 +52,7 @@ public sealed class TwoSiloCluster : IAsyncLifetime
         try
         {
             Repo = GridCli.RepositoryRoot();
-            Cli = GridCli.Locate(Repo);
+            Cli = await GridCli.LocateAsync(Repo, Bound(CliBuildWait));
             var bundle = Path.Combine(Repo, "bundles", "tiny", "bundle.json");
             if (!File.Exists(bundle)) throw new InvalidOperationException($"the default bundle is missing: {bundle}");
 
