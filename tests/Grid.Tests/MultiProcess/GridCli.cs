@@ -3,9 +3,9 @@ using System.Reflection;
 namespace RAE.Grid.Grid.Tests.MultiProcess;
 
 /// <summary>
-/// Finds the <c>rae-grid</c> CLI the solution build made (<c>Client/Cli/bin/&lt;configuration&gt;/net10.0/rae-grid.dll</c>,
-/// the configuration being the test assembly's), and refuses a missing or stale one: the test project does not reference
-/// the CLI, so <c>dotnet test tests/Grid.Tests</c> alone would otherwise run an old build of the grid.
+/// Finds the <c>rae-grid</c> CLI (<c>Client/Cli/bin/&lt;configuration&gt;/net10.0/rae-grid.dll</c>, the configuration
+/// being the test assembly's) and builds it when it is missing or older than its sources, so the multi-process test
+/// never runs an old build of the grid.
 /// </summary>
 public static class GridCli
 {
@@ -31,34 +31,42 @@ public static class GridCli
             : new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
 
     /// <summary>
-    /// Path of rae-grid.dll once it is built and newer than its sources. <c>dotnet test RAE.Grid.sln</c> builds projects in
-    /// parallel and starts each test assembly as soon as its own build is done, so the CLI (not a dependency of this test
-    /// project) may still be building: while a build is visibly active (files in the CLI's, silo's or client library's
-    /// bin/obj changing) this waits, at most <paramref name="maxWait"/>, for a complete, settled build. Throws, naming the
-    /// build command, when the CLI is missing or stale and no build is under way.
+    /// Path of an up-to-date rae-grid.dll, building the CLI first when it is missing or older than its sources:
+    /// <c>dotnet test RAE.Grid.sln</c> builds only the test projects and what they reference, and this test project does
+    /// not reference the CLI, so on a fresh clone (or after an edit to Grains/, Silo/...) nothing else builds it. The build
+    /// is <c>dotnet build Client/Cli -c &lt;this configuration&gt;</c> in its own MSBuild process (no node reuse, so it never
+    /// attaches to the nodes of a solution build that may still be running other projects), bounded by
+    /// <paramref name="timeout"/>; its output is in the exception when it fails.
     /// </summary>
-    public static async Task<string> LocateAsync(string repo, TimeSpan maxWait)
+    public static async Task<string> EnsureBuiltAsync(string repo, TimeSpan timeout)
     {
         var configuration = Configuration();
         var bin = Path.Combine(repo, "Client", "Cli", "bin", configuration, "net10.0");
-        var build = $"`dotnet build RAE.Grid.sln -c {configuration}` (or `dotnet build Client/Cli -c {configuration}`)";
-        var buildFolders = new[] { bin, Path.Combine(repo, "Client", "Cli", "obj"), Path.Combine(repo, "Silo", "obj"), Path.Combine(repo, "Client", "Library", "obj") };
-        var quiet = TimeSpan.FromSeconds(20); // no build output for this long: no build is coming
-        var settle = TimeSpan.FromSeconds(3); // a finished build has not written its output for this long
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            var problem = Problem(repo, bin);
-            var sinceActivity = DateTime.UtcNow - NewestWrite(buildFolders);
-            if (problem is null && sinceActivity >= settle) return Path.Combine(bin, "rae-grid.dll");
-            if (problem is not null && sinceActivity >= quiet)
-                throw new InvalidOperationException($"{problem}: run {build} first; `dotnet test RAE.Grid.sln` builds it.");
-            if (clock.Elapsed >= maxWait)
-                throw new InvalidOperationException($"{problem ?? "the CLI's build output is still changing"} after waiting " +
-                                                    $"{maxWait.TotalSeconds:0} s for a build in progress: run {build} first.");
-            await Task.Delay(500);
-        }
+        var before = Problem(repo, bin);
+        if (before is null) return Path.Combine(bin, "rae-grid.dll");
+
+        var project = Path.Combine(repo, "Client", "Cli", "RAE.Grid.Cli.csproj");
+        // The test host runs under `dotnet test`, whose MSBuild variables would steer a nested build: drop them.
+        var env = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase))
+            .ToDictionary(k => k, _ => (string?)null);
+        env["MSBUILDDISABLENODEREUSE"] = "1";
+        env["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        using var build = ChildProcess.Start("build-cli", DotnetHost(),
+            ["build", project, "-c", configuration, "-nodeReuse:false", "-nologo", "-v:minimal"], repo, env);
+        var code = await build.WaitForExitAsync(timeout);
+        if (code is null) build.Kill();
+        var after = Problem(repo, bin);
+        if (code == 0 && after is null) return Path.Combine(bin, "rae-grid.dll");
+        throw new InvalidOperationException(
+            $"the rae-grid CLI was not usable ({before}) and building it " +
+            (code is null ? $"did not finish within {timeout.TotalSeconds:0} s" : code != 0 ? $"failed (exit code {code})" : $"left it unusable ({after})") +
+            $"; build it with `dotnet build Client/Cli -c {configuration}`.\n{build.Tail(60)}");
     }
+
+    /// <summary>The dotnet executable running this test (DOTNET_HOST_PATH under dotnet test), else "dotnet" from PATH.</summary>
+    public static string DotnetHost() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     // Null when every assembly of the CLI is present and newer than its project's sources; else what is wrong.
     static string? Problem(string repo, string bin)
@@ -76,11 +84,6 @@ public static class GridCli
         }
         return stale.Count == 0 ? null : $"the rae-grid CLI in {bin} is older than its sources ({string.Join("; ", stale)})";
     }
-
-    static DateTime NewestWrite(IEnumerable<string> folders) =>
-        folders.Where(Directory.Exists)
-            .SelectMany(f => new DirectoryInfo(f).EnumerateFiles("*", SearchOption.AllDirectories))
-            .Select(f => f.LastWriteTimeUtc).DefaultIfEmpty(DateTime.MinValue).Max();
 
     static FileInfo? NewestSource(string folder)
     {

@@ -17,8 +17,8 @@ public sealed class TwoSiloCluster : IAsyncLifetime
     /// <summary>Longest the whole fixture plus its tests may take.</summary>
     public static readonly TimeSpan Budget = TimeSpan.FromMinutes(5);
     static readonly TimeSpan SiloStartTimeout = TimeSpan.FromSeconds(90);
-    /// <summary>Longest wait for a concurrent solution build to finish the CLI (see <see cref="GridCli.LocateAsync"/>).</summary>
-    static readonly TimeSpan CliBuildWait = TimeSpan.FromSeconds(120);
+    /// <summary>Longest build of the CLI when it is missing or stale (see <see cref="GridCli.EnsureBuiltAsync"/>).</summary>
+    static readonly TimeSpan CliBuildTimeout = TimeSpan.FromSeconds(150);
 
     /// <summary>Silo A's stages: the image-to-latent and noise-to-latent stages.</summary>
     public static readonly string[] SiloAStages = ["encoder", "diffusion"];
@@ -52,7 +52,7 @@ public sealed class TwoSiloCluster : IAsyncLifetime
         try
         {
             Repo = GridCli.RepositoryRoot();
-            Cli = await GridCli.LocateAsync(Repo, Bound(CliBuildWait));
+            Cli = await GridCli.EnsureBuiltAsync(Repo, Bound(CliBuildTimeout));
             var bundle = Path.Combine(Repo, "bundles", "tiny", "bundle.json");
             if (!File.Exists(bundle)) throw new InvalidOperationException($"the default bundle is missing: {bundle}");
 
@@ -98,7 +98,7 @@ public sealed class TwoSiloCluster : IAsyncLifetime
         env["RAEGRID_Logging__Console__FormatterOptions__SingleLine"] = "true";
         env["RAEGRID_Logging__LogLevel__Polly"] = "Warning";
         var dir = Directory.CreateDirectory(Path.Combine(WorkDir, name)).FullName;
-        var process = Track(ChildProcess.Start(name, "dotnet", [Cli, "serve"], dir, env));
+        var process = Track(ChildProcess.Start(name, GridCli.DotnetHost(), [Cli, "serve"], dir, env));
         return new SiloProcess(name, process, stages, siloPort, gatewayPort, healthPort);
     }
 
@@ -146,7 +146,7 @@ public sealed class TwoSiloCluster : IAsyncLifetime
         var dir = Directory.CreateDirectory(Path.Combine(WorkDir, name)).FullName;
         var env = CleanEnvironment();
         env["NO_COLOR"] = "1";
-        var process = Track(ChildProcess.Start(name, "dotnet", [Cli, .. args, "--cluster", "redis", "--redis", RedisConnection], dir, env));
+        var process = Track(ChildProcess.Start(name, GridCli.DotnetHost(), [Cli, .. args, "--cluster", "redis", "--redis", RedisConnection], dir, env));
         var code = await process.WaitForExitAsync(Bound(timeout));
         if (code is null) process.Kill();
         return (process, code);
