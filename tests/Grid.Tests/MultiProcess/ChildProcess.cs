@@ -14,6 +14,15 @@ public sealed class ChildProcess : IDisposable
     /// <summary>Lines kept per process (older ones are dropped; silos log a lot at Information).</summary>
     public const int MaxLines = 4000;
 
+    // Live children, killed if the test host exits without disposing them (a cancelled run, SIGTERM): silos and
+    // redis-server would otherwise outlive it and hold their ports.
+    static readonly ConcurrentDictionary<ChildProcess, byte> Live = new();
+
+    static ChildProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        foreach (var child in Live.Keys) child.Kill();
+    };
+
     readonly Process _process;
     readonly ConcurrentQueue<string> _lines = new();
     readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -60,6 +69,7 @@ public sealed class ChildProcess : IDisposable
         process.OutputDataReceived += (_, e) => child.Capture(e.Data, child._outputClosed);
         process.ErrorDataReceived += (_, e) => child.Capture(e.Data, child._errorClosed);
         process.Start();
+        Live.TryAdd(child, 0);
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -119,6 +129,7 @@ public sealed class ChildProcess : IDisposable
     public void Dispose()
     {
         Kill();
+        Live.TryRemove(this, out _);
         _process.Dispose();
     }
 

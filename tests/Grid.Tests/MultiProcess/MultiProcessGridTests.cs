@@ -40,7 +40,7 @@ public sealed class MultiProcessGridTests(TwoSiloCluster cluster) : IClassFixtur
     });
 
     [Fact]
-    public Task Generation_job_runs_across_two_silo_processes_and_stores_every_output_in_Azurite() => Checked(async () =>
+    public Task Generation_job_runs_across_two_silo_processes_and_stores_every_output_in_Azurite_and_later_clients_fetch_it() => Checked(async () =>
     {
         int[] classes = [0, 1, 2];
         const int perClass = 4;
@@ -63,6 +63,24 @@ public sealed class MultiProcessGridTests(TwoSiloCluster cluster) : IClassFixtur
         await check.RunAsync(outDir, cluster.Store);
         await ExpectStagesCrossed(check.Problems, ("diffusion", cluster.SiloA, diffusionBefore), ("decoder", cluster.SiloB, decoderBefore), expected.Count);
         Report(check.Problems, $"generation job {check.JobId} ({expected.Count} items, {clock.Elapsed.TotalSeconds:F1} s)");
+
+        // Later clients, in new processes, find the finished job through the grid (job state in Redis) and fetch the
+        // same bytes again.
+        var (status, statusCode) = await cluster.RunClientAsync("client-status", ClientTimeout, "status", check.JobId!);
+        AssertExitedCleanly(status, statusCode);
+        if (!status.Output.Contains("Completed")) check.Problems.Add($"`rae-grid status {check.JobId}` does not say Completed");
+        var again = Path.Combine(cluster.WorkDir, "generate-fetch-again");
+        var (fetch, fetchCode) = await cluster.RunClientAsync("client-fetch", ClientTimeout, "fetch", check.JobId!, "--out", again);
+        AssertExitedCleanly(fetch, fetchCode);
+        foreach (var file in Directory.EnumerateFiles(outDir))
+        {
+            var copy = Path.Combine(again, Path.GetFileName(file));
+            if (!File.Exists(copy) || !File.ReadAllBytes(copy).AsSpan().SequenceEqual(File.ReadAllBytes(file)))
+                check.Problems.Add($"`rae-grid fetch` gave {(File.Exists(copy) ? "different bytes for" : "no")} {Path.GetFileName(file)}");
+        }
+        if (Directory.EnumerateFiles(again).Count() != Directory.EnumerateFiles(outDir).Count())
+            check.Problems.Add($"`rae-grid fetch` wrote {Directory.EnumerateFiles(again).Count()} files, the generate command {Directory.EnumerateFiles(outDir).Count()}");
+        Report(check.Problems, $"generation job {check.JobId}: later status/fetch clients");
     });
 
     /// <summary>

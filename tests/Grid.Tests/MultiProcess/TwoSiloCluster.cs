@@ -9,7 +9,7 @@ namespace RAE.Grid.Grid.Tests.MultiProcess;
 /// A real two-silo grid on loopback, each part its own process: redis-server (membership, job state, reminders),
 /// Azurite (the blob output store), and two <c>rae-grid serve</c> silos with different stages — silo A hosts the encoder
 /// and diffusion stages, silo B the decoder — so every item of every job crosses processes. Clients are further
-/// <c>rae-grid</c> processes (<see cref="RunClientAsync"/>). Every wait is bounded by <see cref="Deadline"/>, which
+/// <c>rae-grid</c> processes (<see cref="RunClientAsync"/>). Every wait is bounded by <see cref="Budget"/>, which
 /// bounds the whole class's run; every process is killed on dispose, and <see cref="Diagnostics"/> shows what each printed.
 /// </summary>
 public sealed class TwoSiloCluster : IAsyncLifetime
