@@ -41,6 +41,9 @@ public static class GridSilo
         grid.Bundles = grid.Bundles.ToDictionary(kv => kv.Key, kv => Path.GetFullPath(Path.Combine(contentRoot, kv.Value)));
         var cluster = config.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
         var state = config.GetSection(StateSettings.Section).Get<StateSettings>() ?? new StateSettings();
+        // Per-silo files in a multi-silo cluster would strand each job (and the job index) on the silo that wrote them:
+        // a job whose grain re-activates elsewhere would be unknown. Unless chosen explicitly, a Redis cluster keeps state in Redis.
+        if (cluster.IsRedis && string.IsNullOrWhiteSpace(config[$"{StateSettings.Section}:Kind"])) state.Kind = "redis";
         if (!Path.IsPathRooted(state.LocalPath)) state.LocalPath = Path.GetFullPath(Path.Combine(contentRoot, state.LocalPath));
         var store = config.GetSection(OutputStoreOptions.SectionName).Get<OutputStoreOptions>() ?? new OutputStoreOptions();
         if (store.IsKind(OutputStoreOptions.LocalKind))

@@ -34,7 +34,9 @@ public sealed class ClusterSettings
 
 /// <summary>
 /// Where job (pipeline grain) state and reminders live (section "State"): "local" files (embedded default; survive a
-/// restart), "redis" (clusters: a silo that leaves loses no job), or "memory" (tests).
+/// restart), "redis" (clusters: a silo that leaves loses no job), or "memory" (tests). When Kind is not set it follows
+/// the cluster: "redis" with Cluster.Mode redis (local files there would strand a job on the silo that wrote them),
+/// else "local".
 /// </summary>
 public sealed class StateSettings
 {
