@@ -25,6 +25,10 @@ try
 {
     Console.WriteLine($"RAE.Grid grid benchmarks — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, " +
                       $"torch {get_num_threads()} intra-op threads, load average {LoadAverage()}, .NET {Environment.Version}");
+    // Large CPU tensors are fresh mmap'd pages on every op unless the launcher sets these (glibc and libtorch read
+    // them from the process environment at start, so they cannot be set from here); batch size effects depend on them.
+    Console.WriteLine("  allocator: " + string.Join(", ", new[] { "THP_MEM_ALLOC_ENABLE", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_" }
+        .Select(v => $"{v}={Environment.GetEnvironmentVariable(v) ?? "(unset)"}")));
     if (LoadAverageNow() > Environment.ProcessorCount)
         Console.WriteLine($"  NOTE: the machine is busy (load {LoadAverageNow():F1} > {Environment.ProcessorCount} cores): expect noisy numbers; " +
                           "--threads 1 avoids multi-threaded torch ops stalling on descheduled threads");
