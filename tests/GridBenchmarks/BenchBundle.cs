@@ -22,10 +22,13 @@ public sealed record BenchBundle(int Width = 384, int EncoderLayers = 4, int Dec
     /// <summary>One line saying what the bundle is, for the benchmark's header.</summary>
     public string Describe() =>
         $"random weights; DINOv2-reg encoder {Width}w×{EncoderLayers}L, ViT decoder {Width}w×{DecoderLayers}L, " +
-        $"DiT^DH [{Width},{HeadWidth}]×[{DiTDepth},1] + weak [{Width / 2},{HeadWidth / 2}]×[{Math.Max(1, DiTDepth / 2)},1], " +
+        $"DiT^DH [{Width},{HeadWidth}]×[{DiTDepth},1] + weak [{Width / 2},{WeakHeadWidth}]×[{WeakDepth},1], " +
         $"latent {Width}×16×16, images 256²";
 
+    // DDT head a third wider than the backbone (the released DiT^DH-XL: 1152 → 2048), in whole 64-dim heads.
     int HeadWidth => Math.Max(64, Width * 4 / 3 / 64 * 64);
+    int WeakHeadWidth => Math.Max(64, HeadWidth / 2 / 64 * 64);
+    int WeakDepth => Math.Max(1, DiTDepth / 2);
 
     /// <summary>Writes the bundle under <paramref name="dir"/> and returns the bundle file's path.</summary>
     public string Create(string dir, long seed = 0)
@@ -61,12 +64,12 @@ public sealed record BenchBundle(int Width = 384, int EncoderLayers = 4, int Dec
         {
             ["input_size"] = 16, ["patch_size"] = 1, ["in_channels"] = Width,
             ["hidden_size"] = new JsonArray(backbone, head), ["depth"] = new JsonArray(depth, 1),
-            ["num_heads"] = new JsonArray(backbone / 64, head / 64), ["mlp_ratio"] = 4.0, ["class_dropout_prob"] = 0.1,
+            ["num_heads"] = new JsonArray(Math.Max(1, backbone / 64), Math.Max(1, head / 64)), ["mlp_ratio"] = 4.0, ["class_dropout_prob"] = 0.1,
             ["num_classes"] = NumClasses, ["use_qknorm"] = false, ["use_swiglu"] = true, ["use_rope"] = true,
             ["use_rmsnorm"] = true, ["wo_shift"] = false, ["use_pos_embed"] = true,
         };
         var main = DiTParams(Width, HeadWidth, DiTDepth);
-        var weak = DiTParams(Width / 2, Math.Max(64, HeadWidth / 2 / 64 * 64), Math.Max(1, DiTDepth / 2));
+        var weak = DiTParams(Width / 2, WeakHeadWidth, WeakDepth);
         foreach (var (name, p) in new[] { ("dit", main), ("dit_weak", weak) })
         {
             using var model = new DiTDH(DiTDHConfig.FromJson(JsonDocument.Parse(p.ToJsonString()).RootElement));
