@@ -19,15 +19,15 @@ var device = new ComputeOptions(options.Device).TorchDevice;
 set_num_threads(options.Threads);
 var total = Stopwatch.StartNew();
 Console.WriteLine($"RAE.Grid.Benchmarks: device {options.Device} ({CpuName()}), {get_num_threads()} threads, " +
-                  $"mode {options.Mode.ToString().ToLowerInvariant()}, warm-up {options.Warmup}, median of {options.Repeats}");
+                  $"mode {options.Mode.ToString().ToLowerInvariant()}, warm-up {options.Warmup}, median of {options.Repeats}; " +
+                  $"load average at start: {LoadAverage()}");
 
 using var inference = inference_mode();
 List<CeilingRow> MeasureCeilings() => options.Dtypes
     .Select(d => new CeilingRow(d, 2048, MatmulCeiling.Measure(new ComputeOptions(options.Device, d).ScalarType, device)))
     .ToList();
-var ceilings = MeasureCeilings();
-Report.Ceilings(ceilings);
-var ceilingOf = ceilings.ToDictionary(c => c.Dtype, c => c.GflopPerSecond);
+var startCeilings = MeasureCeilings();
+Report.Ceilings("at start", startCeilings);
 var timer = new ForwardTimer(options.Warmup, options.Repeats, device);
 
 StageBench Build(string stage, string dtype, BenchMode mode)
@@ -44,20 +44,29 @@ StageBench Build(string stage, string dtype, BenchMode mode)
     };
 }
 
-var rows = new List<StageRow>();
-Report.StageHeader(options.Mode);
+var measured = new List<StageRow>();
 foreach (var stage in options.Stages)
     foreach (var dtype in options.Dtypes)
     {
         using var bench = Build(stage, dtype, options.Mode);
         foreach (var batch in options.Batches)
         {
-            var row = StageMeasurer.Measure(bench, batch, dtype, ceilingOf[dtype], timer);
-            rows.Add(row);
-            Report.StageLine(row);
+            var row = StageMeasurer.Measure(bench, batch, dtype, timer);
+            measured.Add(row);
+            Console.Error.WriteLine($"  measured {row.Stage} batch {row.Batch} {row.Dtype}: {row.MsPerForward:F1} ms");
         }
     }
-Console.WriteLine();
+
+// The ceiling again after the stages; the reference is the better of the two, so other load on a shared machine
+// during one of them does not inflate the shares (the drift is printed so a noisy run is recognised).
+var endCeilings = MeasureCeilings();
+Report.Ceilings("at end", endCeilings);
+var ceilings = startCeilings.Zip(endCeilings, (a, b) => a.GflopPerSecond >= b.GflopPerSecond ? a : b).ToList();
+Report.CeilingDrift(startCeilings, endCeilings);
+var ceilingOf = ceilings.ToDictionary(c => c.Dtype, c => c.GflopPerSecond);
+var rows = measured.Select(r => r.WithCeiling(ceilingOf[r.Dtype])).ToList();
+
+Report.StageTable(options.Mode, rows);
 Report.Stages(rows);
 if (options.Mode == BenchMode.Blocks) Report.Parts(rows);
 
@@ -73,10 +82,8 @@ if (rows.Count > 0)
     anatomy = BlockAnatomy.Measure(bench, heaviest, worst.Batch, worst.Dtype, worst.CeilingGflopPerSecond, anatomyTimer);
     Report.Closing(rows, anatomy);
 }
-var endCeilings = MeasureCeilings();
-Report.CeilingDrift(ceilings, endCeilings);
-if (options.JsonPath is not null) Report.WriteJson(options.JsonPath, options, ceilings, endCeilings, rows, anatomy);
-Console.WriteLine($"Total run time: {total.Elapsed.TotalSeconds:F0} s");
+if (options.JsonPath is not null) Report.WriteJson(options.JsonPath, options, startCeilings, endCeilings, rows, anatomy);
+Console.WriteLine($"Total run time: {total.Elapsed.TotalSeconds:F0} s; load average at end: {LoadAverage()}");
 return 0;
 
 static string CpuName()
@@ -87,4 +94,11 @@ static string CpuName()
         return line is null ? $"{Environment.ProcessorCount} processors" : line[(line.IndexOf(':') + 1)..].Trim();
     }
     catch (IOException) { return $"{Environment.ProcessorCount} processors"; }
+}
+
+// Other processes on the machine compete for the cores; the 1-minute load average says how much.
+static string LoadAverage()
+{
+    try { return File.ReadAllText("/proc/loadavg").Split(' ')[0] + $" ({Environment.ProcessorCount} cores)"; }
+    catch (IOException) { return "unknown"; }
 }

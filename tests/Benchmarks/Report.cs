@@ -8,24 +8,27 @@ public static class Report
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static void Ceilings(IEnumerable<CeilingRow> ceilings)
+    public static void Ceilings(string when, IEnumerable<CeilingRow> ceilings)
     {
-        Console.WriteLine("Matmul ceiling (square matmul, best of 5, this run):");
+        Console.WriteLine($"Matmul ceiling {when} (square matmul, best of 5, this run):");
         foreach (var c in ceilings)
             Console.WriteLine(string.Format(Inv, "  {0,-5} {1}x{1}: {2,8:F1} GFLOP/s", c.Dtype, c.MatrixSize, c.GflopPerSecond));
         Console.WriteLine();
     }
 
-    public static void StageHeader(BenchMode mode)
+    public static void StageTable(BenchMode mode, IEnumerable<StageRow> rows)
     {
+        Console.WriteLine();
         Console.WriteLine(mode == BenchMode.Blocks
             ? "Per-stage forward (blocks mode: est. = depth-1 model forward + (depth-1) x each block, see breakdown below)"
             : "Per-stage forward (full mode: the whole forward timed)");
         Console.WriteLine(string.Format(Inv, "{0,-9} {1,5} {2,-5} {3,10} {4,9} {5,10} {6,9} {7,9} {8,7}  {9}",
             "stage", "batch", "dtype", "ms/fwd", "ms/img", "GFLOP/fwd", "GFLOP/s", "ceiling", "%ceil", "note"));
+        foreach (var r in rows) StageLine(r);
+        Console.WriteLine();
     }
 
-    public static void StageLine(StageRow r) =>
+    private static void StageLine(StageRow r) =>
         Console.WriteLine(string.Format(Inv, "{0,-9} {1,5} {2,-5} {3,10:F1} {4,9:F1} {5,10:F1} {6,9:F1} {7,9:F1} {8,6:F1}%  {9}",
             r.Stage, r.Batch, r.Dtype, r.MsPerForward, r.MsPerImage, r.Gflop, r.GflopPerSecond, r.CeilingGflopPerSecond,
             r.PercentOfCeiling, (r.Estimated ? "est." : "") + (r.OutputFinite ? "" : " NON-FINITE OUTPUT")));
@@ -76,21 +79,19 @@ public static class Report
         Console.WriteLine("  Main reason: " + a.Reason() + ".");
     }
 
-    /// <summary>
-    /// The ceiling measured again after the stages: other load on the machine shows up as a drift, which is printed
-    /// so a noisy run can be recognised (the table keeps using the ceiling from the start).
-    /// </summary>
+    /// <summary>The reference ceiling per dtype and how far the end measurement drifted from the start one.</summary>
     public static void CeilingDrift(IReadOnlyList<CeilingRow> start, IReadOnlyList<CeilingRow> end)
     {
         foreach (var (a, b) in start.Zip(end))
         {
             var drift = 100 * (b.GflopPerSecond - a.GflopPerSecond) / a.GflopPerSecond;
-            Console.WriteLine(string.Format(Inv, "Matmul ceiling re-measured at the end: {0} {1:F1} GFLOP/s ({2:+0;-0}% vs start){3}",
-                b.Dtype, b.GflopPerSecond, drift, Math.Abs(drift) > 15 ? "  <- the machine's load changed during the run; timings are noisy" : ""));
+            Console.WriteLine(string.Format(Inv, "Ceiling used for {0}: {1:F1} GFLOP/s (the better of start and end; end {2:+0;-0}% vs start){3}",
+                b.Dtype, Math.Max(a.GflopPerSecond, b.GflopPerSecond), drift,
+                Math.Abs(drift) > 15 ? "  <- the machine's load changed during the run: timings are noisy" : ""));
         }
     }
 
-    public static void WriteJson(string path, BenchOptions options, IReadOnlyList<CeilingRow> ceilings,
+    public static void WriteJson(string path, BenchOptions options, IReadOnlyList<CeilingRow> startCeilings,
         IReadOnlyList<CeilingRow> endCeilings, IReadOnlyList<StageRow> rows, BlockAnatomy? anatomy)
     {
         var doc = new
@@ -100,7 +101,7 @@ public static class Report
                 options.Stages, options.Batches, options.Dtypes, options.Device, mode = options.Mode.ToString().ToLowerInvariant(),
                 options.Repeats, options.Warmup, options.Threads,
             },
-            ceilings,
+            startCeilings,
             endCeilings,
             rows,
             furthestFromCeiling = rows.Count == 0 ? null : Furthest(rows).Stage,

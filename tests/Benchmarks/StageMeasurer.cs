@@ -1,18 +1,19 @@
+using static TorchSharp.torch;
+
 namespace RAE.Grid.Benchmarks;
 
-/// <summary>Times one stage at one batch and turns the timings into a <see cref="StageRow"/>.</summary>
+/// <summary>Times one stage at one batch and turns the timings into a <see cref="StageRow"/> (ceiling not yet set).</summary>
 public static class StageMeasurer
 {
-    public static StageRow Measure(StageBench bench, int batch, string dtype, double ceiling, ForwardTimer timer)
+    public static StageRow Measure(StageBench bench, int batch, string dtype, ForwardTimer timer)
     {
         var parts = new List<PartRow>();
-        PartRow Part(string name, int count, double flopsPerImage, Func<Func<TorchSharp.torch.Tensor>> make)
+        PartRow Part(string name, int count, double flopsPerImage, Func<Func<Tensor>> make)
         {
-            using var scope = TorchSharp.torch.NewDisposeScope(); // the part's inputs
+            using var scope = NewDisposeScope(); // the part's inputs
             var m = timer.Time(make());
             var gflop = flopsPerImage * batch / 1e9;
-            var rate = gflop / (m.MedianMs / 1e3);
-            return new PartRow(name, count, m.MedianMs, gflop, rate, 100 * rate / ceiling, m.Finite);
+            return new PartRow(name, count, m.MedianMs, gflop, gflop / (m.MedianMs / 1e3), m.Finite);
         }
 
         var full = bench.Mode == BenchMode.Full;
@@ -28,10 +29,8 @@ public static class StageMeasurer
             }
 
         var ms = parts.Sum(p => p.Count * p.Ms);
-        var totalGFlop = bench.FlopsPerImage * batch / 1e9;
-        var gflops = totalGFlop / (ms / 1e3);
+        var gflopTotal = bench.FlopsPerImage * batch / 1e9;
         return new StageRow(bench.Name, bench.Description, full ? "full" : "blocks", batch, dtype, ms, ms / batch,
-            totalGFlop, gflops, ceiling, 100 * gflops / ceiling, Estimated: !full,
-            OutputFinite: parts.All(p => p.OutputFinite), parts);
+            gflopTotal, gflopTotal / (ms / 1e3), Estimated: !full, OutputFinite: parts.All(p => p.OutputFinite), parts);
     }
 }
