@@ -7,17 +7,22 @@ namespace RAE.Grid.Benchmarks;
 public sealed record LinearTiming(string Name, double Ms, double GflopPerSecond);
 
 /// <summary>
-/// Where one block's time goes: the block timed whole, its linear layers timed alone at the same shapes, and
-/// scaled-dot-product attention timed alone; the rest is the non-matmul work (norms, activations, adaLN
-/// modulation, RoPE, reshapes and copies). Each share is compared with what it would cost at the matmul ceiling.
+/// Where one block's time goes: the block timed whole on inputs laid out as in the real forward and again on
+/// contiguous copies (the difference is the cost of the layout), its linear layers timed alone at the same shapes
+/// on contiguous inputs, and scaled-dot-product attention timed alone; the rest of the contiguous block time is the
+/// non-matmul work (norms, activations, adaLN modulation, RoPE, reshapes and copies). Each share is compared with
+/// what it would cost at the matmul ceiling.
 /// </summary>
 public sealed record BlockAnatomy(
     string Stage, string Block, int Batch, string Dtype, long Tokens, long Width, double Ceiling,
-    double BlockMs, double BlockGflop, double LinearMs, double LinearGflop, double AttentionMs, double AttentionGflop,
+    double BlockMs, double ContiguousBlockMs, double BlockGflop, double LinearMs, double LinearGflop, double AttentionMs, double AttentionGflop,
     IReadOnlyList<LinearTiming> Linears)
 {
-    /// <summary>Block time not spent in the linear layers or in attention.</summary>
-    public double OtherMs => Math.Max(0, BlockMs - LinearMs - AttentionMs);
+    /// <summary>What the real layout of the inputs costs over contiguous inputs.</summary>
+    public double LayoutMs => Math.Max(0, BlockMs - ContiguousBlockMs);
+
+    /// <summary>Contiguous block time not spent in the linear layers or in attention.</summary>
+    public double OtherMs => Math.Max(0, ContiguousBlockMs - LinearMs - AttentionMs);
 
     /// <summary>Time above what the FLOPs would take at the ceiling.</summary>
     public double LinearLostMs => Math.Max(0, LinearMs - LinearGflop / Ceiling * 1e3);
@@ -36,6 +41,7 @@ public sealed record BlockAnatomy(
         Tensor Rand(params long[] s) => randn(s, dtype: bench.DType, device: bench.Device);
 
         var blockMs = Time(() => bench.Block(index, batch));
+        var contiguousMs = Time(() => bench.Block(index, batch, contiguous: true));
         var linears = new List<LinearTiming>();
         foreach (var l in shape.Linears)
         {
@@ -56,7 +62,7 @@ public sealed record BlockAnatomy(
                 Rand(batch, shape.Heads, shape.Tokens, headDim));
             return () => functional.scaled_dot_product_attention(q, k, v);
         });
-        return new BlockAnatomy(bench.Name, spec.Name, batch, dtype, shape.Tokens, shape.Width, ceiling, blockMs, shape.Flops * batch / 1e9,
+        return new BlockAnatomy(bench.Name, spec.Name, batch, dtype, shape.Tokens, shape.Width, ceiling, blockMs, contiguousMs, shape.Flops * batch / 1e9,
             linears.Sum(l => l.Ms), shape.LinearFlops * batch / 1e9, attentionMs, shape.AttentionFlops * batch / 1e9,
             linears);
     }
@@ -69,6 +75,7 @@ public sealed record BlockAnatomy(
         var attnShareFlops = 100 * AttentionGflop / BlockGflop;
         var losses = new (double Ms, string Text)[]
         {
+            (LayoutMs, $"its token tensors arrive non-contiguous (timm PatchEmbed's flatten(2).transpose(1, 2) view, kept by every residual add): the block takes {BlockMs:F1} ms on them and {ContiguousBlockMs:F1} ms on contiguous copies"),
             (OtherMs, $"non-matmul ops (norms, GELU/SiLU, adaLN modulate, RoPE, reshapes/copies) take {100 * OtherMs / BlockMs:F0}% of the block time"),
             (LinearLostMs, $"its linear layers alone (rows = batch·tokens = {Batch}·{Tokens}, width {Width}) reach only {100 * linearRate / Ceiling:F0}% of the ceiling on their own"),
             (AttentionLostMs, $"attention (SDPA with softmax) takes {attnShareTime:F0}% of the time for {attnShareFlops:F0}% of the FLOPs"),

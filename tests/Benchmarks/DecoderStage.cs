@@ -45,10 +45,10 @@ public sealed class DecoderStage : StageBench
         return () => _rae.Decode(latent);
     }
 
-    public override Func<Tensor> Block(int index, long batch)
+    public override Func<Tensor> Block(int index, long batch, bool contiguous = false)
     {
         var layer = _decoder.decoder_layers[index == 0 ? 0 : throw new ArgumentOutOfRangeException(nameof(index))];
-        var x = Input(batch, _config.NumPatches + 1, _config.DecoderHiddenSize);
+        var x = Input(batch, _config.NumPatches + 1, _config.DecoderHiddenSize); // contiguous, as the CLS cat makes it
         return () => layer.forward(x);
     }
 

@@ -64,23 +64,32 @@ public sealed class DiTDHStage : StageBench
         return () => _model.forward(x, t, y);
     }
 
-    public override Func<Tensor> Block(int index, long batch)
+    public override Func<Tensor> Block(int index, long batch, bool contiguous = false)
     {
-        var width = Blocks[index].Shape.Width;
-        var h = Input(batch, Tokens, width);
+        if (index is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(index));
+        // Inputs come from the model's own embedding path so that they carry its memory layout: timm's PatchEmbed
+        // returns a transposed (non-contiguous) view of the conv output, and the residual adds keep that layout
+        // through every block, which matters a lot for bf16 linears on the CPU.
+        Tensor Layout(Tensor a) => contiguous ? a.contiguous() : a;
+        var x = Input(batch, _full.InChannels, _full.InputSize, _full.InputSize);
+        var t = rand([batch], device: Device);
+        var y = randint(0, _full.NumClasses, [batch], dtype: ScalarType.Int64, device: Device);
+        var tEmb = _model.t_embedder.forward(t);
+        var c = nn.functional.silu(tEmb + _model.y_embedder.forward(y, false)); // per-sample condition
         if (index == 0)
         {
+            var s = _model.s_embedder.forward(x);
+            if (_model.pos_embed is not null) s = s + _model.pos_embed;
+            s = Layout(s);
             var block = _model.blocks[0];
-            var c = Input(batch, width); // per-sample condition SiLU(t_emb + y_emb)
-            return () => block.forward(h, c, _model.enc_feat_rope);
+            return () => block.forward(s, c, _model.enc_feat_rope);
         }
-        if (index == 1)
-        {
-            var block = _model.blocks[_built.Depth[0]];
-            var s = Input(batch, Tokens, width); // per-token condition from s_projector
-            return () => block.forward(h, s, _model.dec_feat_rope);
-        }
-        throw new ArgumentOutOfRangeException(nameof(index));
+        var cond = _model.Backbone(x, tEmb, c); // per-token condition for the head
+        if (_model.s_projector is not null) cond = _model.s_projector.forward(cond);
+        cond = Layout(cond);
+        var h = Layout(_model.x_embedder.forward(x));
+        var head = _model.blocks[_built.Depth[0]];
+        return () => head.forward(h, cond, _model.dec_feat_rope);
     }
 
     public override void Dispose() => _model.Dispose();

@@ -39,10 +39,10 @@ public sealed class EncoderStage : StageBench
         return () => _model.EncodeTokens(pixels);
     }
 
-    public override Func<Tensor> Block(int index, long batch)
+    public override Func<Tensor> Block(int index, long batch, bool contiguous = false)
     {
         var layer = _model.encoder.encoder.layer[index == 0 ? 0 : throw new ArgumentOutOfRangeException(nameof(index))];
-        var h = Input(batch, Tokens, Width);
+        var h = Input(batch, Tokens, Width); // contiguous, as the embeddings' cat makes it
         return () => layer.forward(h);
     }
 

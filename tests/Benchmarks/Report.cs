@@ -68,11 +68,19 @@ public static class Report
             "Furthest from the matmul ceiling: {0} ({1}), {2:F0}% of the ceiling on average; lowest at batch {3} {4}: {5:F0}% ({6:F0} of {7:F0} GFLOP/s).",
             stage, worst.Description, mean, worst.Batch, worst.Dtype, worst.PercentOfCeiling, worst.GflopPerSecond,
             worst.CeilingGflopPerSecond));
+        if (worst.Estimated && worst.Parts.Count > 1)
+        {
+            // The depth-1 forward holds one block of each kind; what it takes beyond them is the non-block work.
+            var outside = Math.Max(0, worst.Parts[0].Ms - worst.Parts.Skip(1).Sum(p => p.Ms));
+            Console.WriteLine(string.Format(Inv,
+                "  Outside the blocks (embeddings, conditioning, final layers): {0:F1} ms of {1:F1} ms ({2:F0}%).",
+                outside, worst.MsPerForward, 100 * outside / worst.MsPerForward));
+        }
         if (anatomy is null) return;
         var a = anatomy;
         Console.WriteLine(string.Format(Inv,
-            "  Its heaviest block ({0}, batch {1} {2}): {3:F1} ms = linear layers alone {4:F1} ms ({5:F0}% of ceiling) + SDPA alone {6:F1} ms ({7:F0}% of ceiling) + other ops {8:F1} ms ({9:F0}%).",
-            a.Block, a.Batch, a.Dtype, a.BlockMs, a.LinearMs, 100 * a.LinearGflop / (a.LinearMs / 1e3) / a.Ceiling,
+            "  Its heaviest block ({0}, batch {1} {2}): {3:F1} ms = layout of its inputs {4:F1} ms + linear layers alone {5:F1} ms ({6:F0}% of ceiling) + SDPA alone {7:F1} ms ({8:F0}% of ceiling) + other ops {9:F1} ms ({10:F0}%).",
+            a.Block, a.Batch, a.Dtype, a.BlockMs, a.LayoutMs, a.LinearMs, 100 * a.LinearGflop / (a.LinearMs / 1e3) / a.Ceiling,
             a.AttentionMs, 100 * a.AttentionGflop / (a.AttentionMs / 1e3) / a.Ceiling, a.OtherMs, 100 * a.OtherMs / a.BlockMs));
         Console.WriteLine("  Linear layers alone: " + string.Join(", ",
             a.Linears.Select(l => string.Format(Inv, "{0} {1:F1} ms ({2:F0}%)", l.Name, l.Ms, 100 * l.GflopPerSecond / a.Ceiling))));

@@ -45,8 +45,12 @@ public abstract class StageBench(BenchMode mode, ComputeOptions compute) : IDisp
     /// </summary>
     public abstract Func<Tensor> Forward(long batch);
 
-    /// <summary>Block <paramref name="index"/> of <see cref="Blocks"/> on random real-shaped inputs, made now.</summary>
-    public abstract Func<Tensor> Block(int index, long batch);
+    /// <summary>
+    /// Block <paramref name="index"/> of <see cref="Blocks"/> on inputs made now with the shapes and the memory layout
+    /// the real forward gives them; <paramref name="contiguous"/> makes contiguous copies instead, to see what the
+    /// layout costs.
+    /// </summary>
+    public abstract Func<Tensor> Block(int index, long batch, bool contiguous = false);
 
     /// <summary>Random input in the stage's dtype and device.</summary>
     protected Tensor Input(params long[] shape) => randn(shape, dtype: DType, device: Device);
