@@ -10,26 +10,50 @@ using static TorchSharp.torch;
 namespace RAE.Grid.Models.Bundles;
 
 /// <summary>
-/// Writes a tiny, randomly initialised but complete RAE bundle (DINOv2-with-registers encoder, ViT decoder, DiT^DH
-/// and a weaker DiT^DH for AutoGuidance) with the official architectures, config formats and key names. It lets
-/// the whole path run offline before trained weights exist; <c>random_weights</c> is set so every output says so.
+/// Sizes of a random bundle: widths, depths and heads of the encoder, decoder, DiT^DH and its weak guidance model.
+/// The defaults are the repository's tiny bundle; benchmarks use wider ones.
+/// </summary>
+public sealed record RandomBundleShape(
+    int Width = 32, int EncoderLayers = 2, int EncoderHeads = 2,
+    int DecoderWidth = 64, int DecoderLayers = 2, int DecoderHeads = 2, int DecoderMlp = 128,
+    int DiTDepth = 2, int DiTHeads = 2, int HeadWidth = 64, int HeadHeads = 2,
+    int WeakWidth = 16, int WeakDepth = 1, int WeakHeads = 1, int WeakHeadWidth = 64, int WeakHeadHeads = 2,
+    int NumClasses = 10)
+{
+    /// <summary>The repository's tiny bundle.</summary>
+    public static RandomBundleShape Tiny { get; } = new();
+
+    /// <summary>One line saying what the bundle is.</summary>
+    public string Describe() =>
+        $"DINOv2-reg encoder {Width}w×{EncoderLayers}L, ViT decoder {DecoderWidth}w×{DecoderLayers}L, " +
+        $"DiT^DH [{Width},{HeadWidth}]×[{DiTDepth},1] + weak [{WeakWidth},{WeakHeadWidth}]×[{WeakDepth},1], latent {Width}×16×16, images 256²";
+}
+
+/// <summary>
+/// Writes a randomly initialised but complete RAE bundle (DINOv2-with-registers encoder, ViT decoder, DiT^DH and a
+/// weaker DiT^DH for AutoGuidance) with the official architectures, config formats and key names. It lets the whole
+/// path run offline before trained weights exist; <c>random_weights</c> is set so every output says so.
 /// The weights are re-drawn (not the official zero inits) so the models compute something non-trivial: weights
 /// N(0, 1/fan_in) (adaLN half that), biases N(0, 0.05²), norm weights 1 + N(0, 0.1²), tokens N(0, 0.5²);
-/// the fixed sin-cos and RoPE tables keep their built values. Deterministic for a given seed.
+/// the fixed sin-cos and RoPE tables keep their built values. Deterministic for a given seed and shape.
 /// </summary>
 public static class RandomBundle
 {
-    /// <summary>Creates the bundle in <paramref name="dir"/> and returns the bundle file's path.</summary>
-    public static string Create(string dir, long seed = 0, int numClasses = 10)
+    /// <summary>Creates the tiny bundle in <paramref name="dir"/> and returns the bundle file's path.</summary>
+    public static string Create(string dir, long seed = 0, int numClasses = 10) =>
+        Create(dir, RandomBundleShape.Tiny with { NumClasses = numClasses }, seed, "tiny-random");
+
+    /// <summary>Creates a bundle of the given <paramref name="shape"/> in <paramref name="dir"/>; returns the bundle file's path.</summary>
+    public static string Create(string dir, RandomBundleShape shape, long seed, string name)
     {
         Directory.CreateDirectory(dir);
         var gen = new Generator((ulong)seed);
-        const int width = 32;
+        var s = shape;
 
         var encoderJson = new JsonObject
         {
-            ["model_type"] = Dinov2WithRegistersConfig.ModelType, ["hidden_size"] = width, ["num_hidden_layers"] = 2,
-            ["num_attention_heads"] = 2, ["mlp_ratio"] = 4.0, ["patch_size"] = 14, ["image_size"] = 224,
+            ["model_type"] = Dinov2WithRegistersConfig.ModelType, ["hidden_size"] = s.Width, ["num_hidden_layers"] = s.EncoderLayers,
+            ["num_attention_heads"] = s.EncoderHeads, ["mlp_ratio"] = 4.0, ["patch_size"] = 14, ["image_size"] = 224,
             ["num_register_tokens"] = 4, ["layer_norm_eps"] = 1e-6, ["hidden_act"] = "gelu", ["qkv_bias"] = true,
             ["layerscale_value"] = 1.0, ["num_channels"] = 3,
         };
@@ -39,37 +63,37 @@ public static class RandomBundle
 
         var decoderJson = new JsonObject
         {
-            ["model_type"] = "vit_mae", ["hidden_size"] = width, ["decoder_hidden_size"] = 64,
-            ["decoder_num_hidden_layers"] = 2, ["decoder_num_attention_heads"] = 2, ["decoder_intermediate_size"] = 128,
+            ["model_type"] = "vit_mae", ["hidden_size"] = s.Width, ["decoder_hidden_size"] = s.DecoderWidth,
+            ["decoder_num_hidden_layers"] = s.DecoderLayers, ["decoder_num_attention_heads"] = s.DecoderHeads,
+            ["decoder_intermediate_size"] = s.DecoderMlp,
             ["layer_norm_eps"] = 1e-12, ["hidden_act"] = "gelu", ["qkv_bias"] = true, ["num_channels"] = 3,
             ["patch_size"] = 16, ["image_size"] = 256,
         };
         WriteJson(Path.Combine(dir, "decoder", "config.json"), decoderJson);
-        using (var dec = new GeneralDecoder(DecoderConfig.Load(Path.Combine(dir, "decoder", "config.json")).ForRae(width, 256)))
+        using (var dec = new GeneralDecoder(DecoderConfig.Load(Path.Combine(dir, "decoder", "config.json")).ForRae(s.Width, 256)))
             SaveRandomized(dec, Path.Combine(dir, "decoder", "model.safetensors"), gen);
 
-        JsonObject DiTParams(int backbone, int depth, int heads) => new()
+        JsonObject DiTParams(int backbone, int depth, int heads, int head, int headHeads) => new()
         {
-            ["input_size"] = 16, ["patch_size"] = 1, ["in_channels"] = width,
-            ["hidden_size"] = new JsonArray(backbone, 64), ["depth"] = new JsonArray(depth, 1),
-            ["num_heads"] = new JsonArray(heads, 2), ["mlp_ratio"] = 4.0, ["class_dropout_prob"] = 0.1,
-            ["num_classes"] = numClasses, ["use_qknorm"] = false, ["use_swiglu"] = true, ["use_rope"] = true,
+            ["input_size"] = 16, ["patch_size"] = 1, ["in_channels"] = s.Width,
+            ["hidden_size"] = new JsonArray(backbone, head), ["depth"] = new JsonArray(depth, 1),
+            ["num_heads"] = new JsonArray(heads, headHeads), ["mlp_ratio"] = 4.0, ["class_dropout_prob"] = 0.1,
+            ["num_classes"] = s.NumClasses, ["use_qknorm"] = false, ["use_swiglu"] = true, ["use_rope"] = true,
             ["use_rmsnorm"] = true, ["wo_shift"] = false, ["use_pos_embed"] = true,
         };
-        var main = DiTParams(width, 2, 2);
-        var weak = DiTParams(16, 1, 1);
-        foreach (var (name, p) in new[] { ("dit", main), ("dit_weak", weak) })
+        var main = DiTParams(s.Width, s.DiTDepth, s.DiTHeads, s.HeadWidth, s.HeadHeads);
+        var weak = DiTParams(s.WeakWidth, s.WeakDepth, s.WeakHeads, s.WeakHeadWidth, s.WeakHeadHeads);
+        foreach (var (folder, p) in new[] { ("dit", main), ("dit_weak", weak) })
         {
             using var model = new DiTDH(DiTDHConfig.FromJson(JsonDocument.Parse(p.ToJsonString()).RootElement));
-            SaveRandomized(model, Path.Combine(dir, name, "model.safetensors"), gen);
+            SaveRandomized(model, Path.Combine(dir, folder, "model.safetensors"), gen);
         }
 
         var bundle = new RaeBundle
         {
-            Name = "tiny-random",
-            Description = "Tiny randomly initialised RAE (DINOv2-reg encoder 32 wide, ViT decoder 64 wide, DiT^DH 32/64 " +
-                          "and a weak DiT^DH for AutoGuidance) with the official key names. Outputs are noise-like. " +
-                          $"Made by `rae-grid bundle random --seed {seed}`.",
+            Name = name,
+            Description = $"Randomly initialised RAE with the official key names ({s.Describe()}). Outputs are noise-like. " +
+                          (name == "tiny-random" ? $"Made by `rae-grid bundle random --seed {seed}`." : ""),
             RandomWeights = true,
             Stage1 = new Stage1Section
             {
@@ -86,7 +110,7 @@ public static class RandomBundle
                 Method = "autoguidance", Scale = 1.42,
                 GuidanceModel = new ModelSection { Target = "DiTwDDTHead", Params = weak, Ckpt = "dit_weak/model.safetensors" },
             },
-            Misc = new MiscSection { LatentSize = [width, 16, 16], NumClasses = numClasses },
+            Misc = new MiscSection { LatentSize = [s.Width, 16, 16], NumClasses = s.NumClasses },
         };
         var path = Path.Combine(dir, "bundle.json");
         bundle.Save(path);
