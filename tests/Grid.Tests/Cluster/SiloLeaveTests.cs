@@ -1,6 +1,6 @@
 using RAE.Grid.Contracts;
-using Xunit.Abstractions;
 using RAE.Grid.Grains.Configuration;
+using Xunit.Abstractions;
 
 namespace RAE.Grid.Grid.Tests.Cluster;
 
