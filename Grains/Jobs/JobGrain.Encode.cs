@@ -60,7 +60,7 @@ public sealed partial class JobGrain
         try
         {
             ok = await WithRetriesAsync(item, async () =>
-                latent = await Stage<IEncoderStageGrain>(StageNames.Encoder).Encode(new ImageSource(item.Input, null, item.Source), ct), ct);
+                latent = await OnStage(StageNames.Encoder, (IEncoderStageGrain g) => g.Encode(new ImageSource(item.Input, null, item.Source), ct)), ct);
         }
         finally { _inFlight--; }
         // Done only once its shard is stored.

@@ -25,6 +25,9 @@ public sealed partial class JobGrain(
     private const string ResumeReminder = "resume";
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Dictionary<string, int> _roundRobin = new();
+    /// <summary>How long a stage host that failed retryably is passed over by this job.</summary>
+    private static readonly TimeSpan PassOverTime = TimeSpan.FromSeconds(2);
+    private readonly Dictionary<(string Stage, SiloAddress Silo), DateTime> _passOver = new();
     private CancellationTokenSource _cancel = new();
     private Task? _processing;
     private int _sinceCheckpoint;
@@ -180,11 +183,11 @@ public sealed partial class JobGrain(
         await WithRetriesAsync(item, async () =>
         {
             var latent = S.Kind == JobKind.Generate
-                ? await Stage<IDiffusionStageGrain>(StageNames.Diffusion).Generate(
-                    new DiffusionItem(item.Label, S.Seed, item.Index, S.Steps, S.Sampler, S.Guidance), ct)
-                : await Stage<IEncoderStageGrain>(StageNames.Encoder).Encode(new ImageSource(item.Input, null, item.Source), ct);
+                ? await OnStage(StageNames.Diffusion, (IDiffusionStageGrain g) => g.Generate(
+                    new DiffusionItem(item.Label, S.Seed, item.Index, S.Steps, S.Sampler, S.Guidance), ct))
+                : await OnStage(StageNames.Encoder, (IEncoderStageGrain g) => g.Encode(new ImageSource(item.Input, null, item.Source), ct));
             latent.EnsureWithin(options.Value.MaxPayloadBytes, $"latent of item {item.Index}");
-            var image = await Stage<IDecoderStageGrain>(StageNames.Decoder).Decode(latent, S.OutputSize, ct);
+            var image = await OnStage(StageNames.Decoder, (IDecoderStageGrain g) => g.Decode(latent, S.OutputSize, ct));
             await store.PutAsync(item.Output!, image.Png, "image/png", ct);
         }, ct);
         }
@@ -222,14 +225,31 @@ public sealed partial class JobGrain(
         }
     }
 
-    /// <summary>The stage grain on the next silo (round robin) hosting <paramref name="stage"/> for this job's bundle.</summary>
-    private T Stage<T>(string stage) where T : IGrainWithStringKey
+    /// <summary>
+    /// Calls <paramref name="stage"/> on the next silo (round robin) hosting it for this job's bundle. A silo whose stage
+    /// fails with a retryable error (draining for shutdown, busy, gone) is passed over for <see cref="PassOverTime"/>, so
+    /// the item's retry goes to another silo: a leaving silo stays Active in the membership while it drains, and plain
+    /// round robin could send every retry of an item back to it until the item failed.
+    /// </summary>
+    private async Task<TResult> OnStage<T, TResult>(string stage, Func<T, Task<TResult>> call) where T : IGrainWithStringKey
     {
         var silos = directory.SilosHosting(stage, S.BundleId);
         if (silos.Count == 0) throw new NoStageSiloException($"no active silo hosts the {stage} stage for bundle '{S.BundleId}'");
+        var now = DateTime.UtcNow;
+        var usable = silos.Where(s => !(_passOver.TryGetValue((stage, s), out var until) && until > now)).ToList();
+        if (usable.Count == 0) usable = silos.ToList(); // every host failed lately: try them all again
         var next = _roundRobin.TryGetValue(stage, out var n) ? n : 0;
         _roundRobin[stage] = next + 1;
-        return GrainFactory.GetGrain<T>(StageKeys.For(S.BundleId, silos[next % silos.Count]));
+        var silo = usable[next % usable.Count];
+        try
+        {
+            return await call(GrainFactory.GetGrain<T>(StageKeys.For(S.BundleId, silo)));
+        }
+        catch (Exception e) when (e is not OperationCanceledException && RetryPolicy.IsRetryable(e))
+        {
+            _passOver[(stage, silo)] = DateTime.UtcNow + PassOverTime;
+            throw;
+        }
     }
 
     private async Task CheckpointAsync()

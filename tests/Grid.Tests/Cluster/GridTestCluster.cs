@@ -144,6 +144,8 @@ public sealed class GridTestCluster : IAsyncDisposable
             // Test-only observer: counts the stage calls each silo is serving, so a test can stop a silo while it has work.
             silo.Services.AddSingleton<StageCallTracker>();
             silo.Services.AddSingleton<IIncomingGrainCallFilter>(sp => sp.GetRequiredService<StageCallTracker>());
+            silo.Services.AddSingleton<SlowLeave>();
+            silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SlowLeave>());
         });
         var cluster = builder.Build();
         try
@@ -194,6 +196,9 @@ public sealed class GridTestCluster : IAsyncDisposable
 
     /// <summary>The stage calls silo <paramref name="index"/> is serving (a count, and a switch to simulate a crash).</summary>
     public StageCallTracker StageCalls(int index) => Silo(index).ServiceProvider.GetRequiredService<StageCallTracker>();
+
+    /// <summary>Silo <paramref name="index"/>'s stop delay (a slow drain: see <see cref="SlowLeave"/>).</summary>
+    public SlowLeave SlowLeave(int index) => Silo(index).ServiceProvider.GetRequiredService<SlowLeave>();
 
     /// <summary>The activation of <paramref name="grain"/> (its silo and activation id), or null if it is not active anywhere.</summary>
     public GrainAddress? ActivationOf(IAddressable grain) =>
@@ -352,4 +357,19 @@ public sealed class StageCallTracker : IIncomingGrainCallFilter
         }
         finally { Interlocked.Decrement(ref _inFlight); }
     }
+}
+
+/// <summary>
+/// Test-only: on a graceful stop, holds the silo's Active stage for <see cref="Delay"/> — the stage at which the grid
+/// drains its stages — as a slow model's last batches would. Meanwhile the silo is still Active in the membership (it
+/// becomes ShuttingDown only after this stage), so callers still pick it, and its draining stages turn them away.
+/// </summary>
+public sealed class SlowLeave : ILifecycleParticipant<ISiloLifecycle>
+{
+    /// <summary>How long a graceful stop waits at the Active stage (zero: no wait).</summary>
+    public TimeSpan Delay { get; set; }
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(SlowLeave), ServiceLifecycleStage.Active, _ => Task.CompletedTask,
+            async ct => { if (Delay > TimeSpan.Zero && !ct.IsCancellationRequested) await Task.Delay(Delay, CancellationToken.None); });
 }

@@ -60,12 +60,14 @@ public sealed class SiloJoinTests(ITestOutputHelper output)
         Assert.Equal(Count, final.Done);
         Assert.Equal(Count, folders.OutputTimes(final.OutputPrefix).Count);
 
-        // The new silo's stages ran some of the job's items; every item ran once in all.
+        // The new silo's stages ran some of the job's items; every item ran once in all (again only if an attempt was
+        // retried, e.g. a call that reached the new silo before it could take stage grains).
+        var retries = grid.Log.Matching("retrying").Count(l => l.Contains(id));
         foreach (var stage in new[] { StageNames.Encoder, StageNames.Decoder })
         {
             long onFirst = grid.ItemsRun(0, stage), onJoined = grid.ItemsRun(joined, stage);
             Assert.True(onJoined > 0, $"{stage}: the joined silo ran no items (first silo {onFirst})");
-            Assert.Equal(Count, onFirst + onJoined);
+            Assert.InRange(onFirst + onJoined, Count, Count + retries);
         }
         // The first silo kept working after the join as well: work spread, it did not move.
         Assert.True(grid.ItemsRun(0, StageNames.Encoder) > firstRunBeforeJoin, "the first silo ran no items after the join");

@@ -1,6 +1,6 @@
 using RAE.Grid.Contracts;
-using Xunit.Abstractions;
 using RAE.Grid.Grains.Configuration;
+using Xunit.Abstractions;
 
 namespace RAE.Grid.Grid.Tests.Cluster;
 
@@ -112,7 +112,12 @@ public sealed class SiloLeaveTests(ITestOutputHelper output)
             await Task.Delay(10);
         }
         var inFlightAtLeave = calls.InFlight;
-        if (crash) await grid.KillSiloAsync(leaving); else await grid.StopSiloAsync(leaving);
+        if (crash) await grid.KillSiloAsync(leaving);
+        else
+        {
+            grid.SlowLeave(leaving).Delay = TimeSpan.FromSeconds(5);
+            await grid.StopSiloAsync(leaving);
+        }
         var ranOnLeaving = grid.ItemsRun(leaving, StageNames.Encoder);
 
         var final = await grid.WaitForJobAsync(id, TimeSpan.FromMinutes(3));
