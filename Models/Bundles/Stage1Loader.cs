@@ -31,9 +31,8 @@ public static class Stage1Loader
         var decoderConfig = DecoderConfig.Load(bundle.Resolve(p.DecoderConfigPath))
             .ForRae(representation.HiddenSize, grid * grid, p.DecoderPatchSize);
         var decoder = new GeneralDecoder(decoderConfig);
-        decoder.LoadCheckpoint(ReadWeights(bundle, p.PretrainedDecoderPath), p.PretrainedDecoderPath);
-        decoder.eval();
-        foreach (var prm in decoder.parameters()) prm.requires_grad = false;
+        StateDictLoader.LoadFrozen(decoder, ReadWeights(bundle, p.PretrainedDecoderPath), p.PretrainedDecoderPath,
+            optional: GeneralDecoder.OptionalKeys);
 
         bundle.Compute.Apply(encoder);
         bundle.Compute.Apply(decoder);

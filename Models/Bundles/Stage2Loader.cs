@@ -24,9 +24,7 @@ public static class Stage2Loader
             var other => throw new ArgumentException($"{where}.target: unknown model '{other}'"),
         };
         var weights = Checkpoint.ReadStateDict(bundle.Resolve(section.Ckpt));
-        StateDictLoader.Load(module, weights, $"{where}.ckpt ({section.Ckpt})");
-        module.eval();
-        foreach (var p in module.parameters()) p.requires_grad = false;
+        StateDictLoader.LoadFrozen(module, weights, $"{where}.ckpt ({section.Ckpt})");
         bundle.Compute.Apply(module);
         return (IVelocityModel)module;
     }

@@ -22,6 +22,18 @@ public sealed class StateDictMismatchException(string message, IReadOnlyList<str
 public static class StateDictLoader
 {
     /// <summary>
+    /// Loads strictly, then freezes: eval mode, no gradients — how every pretrained model here (frozen encoders, decoders
+    /// and DiTs at inference) is used.
+    /// </summary>
+    public static void LoadFrozen(nn.Module module, IReadOnlyDictionary<string, Tensor> source, string sourceName,
+        bool ignoreUnexpected = false, IReadOnlyCollection<string>? optional = null)
+    {
+        Load(module, source, sourceName, ignoreUnexpected, optional);
+        module.eval();
+        foreach (var p in module.parameters()) p.requires_grad = false;
+    }
+
+    /// <summary>
     /// Loads <paramref name="source"/> into <paramref name="module"/>. Values are converted to each target's
     /// dtype and device. <paramref name="ignoreUnexpected"/> tolerates checkpoint keys the module does not use
     /// (e.g. the decoder half of a full MAE checkpoint); <paramref name="optional"/> lists module keys that may be

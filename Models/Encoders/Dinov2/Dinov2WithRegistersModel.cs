@@ -40,9 +40,7 @@ public sealed class Dinov2WithRegistersModel : Module<Tensor, Tensor>
         IReadOnlyDictionary<string, Tensor> stateDict, string sourceName = "DINOv2-with-registers checkpoint")
     {
         var model = new Dinov2WithRegistersModel(config);
-        StateDictLoader.Load(model, CheckpointPrefix.Select(stateDict, "dinov2_with_registers.", "classifier."), sourceName);
-        model.eval();
-        foreach (var p in model.parameters()) p.requires_grad = false;
+        StateDictLoader.LoadFrozen(model, CheckpointPrefix.Select(stateDict, "dinov2_with_registers.", "classifier."), sourceName);
         return model;
     }
 

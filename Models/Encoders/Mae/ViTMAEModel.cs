@@ -75,9 +75,7 @@ public sealed class ViTMAEModel : Module<Tensor, Tensor>
         string sourceName = "ViT-MAE checkpoint")
     {
         var model = new ViTMAEModel(config);
-        StateDictLoader.Load(model, CheckpointPrefix.Select(stateDict, "vit.", "decoder."), sourceName);
-        model.eval();
-        foreach (var p in model.parameters()) p.requires_grad = false;
+        StateDictLoader.LoadFrozen(model, CheckpointPrefix.Select(stateDict, "vit.", "decoder."), sourceName);
         return model;
     }
 

@@ -44,9 +44,7 @@ public sealed class SiglipModel : Module<Tensor, Tensor, SiglipLogits>
         var source = stateDict.Where(kv => !(vision is null && kv.Key.StartsWith("vision_model.", StringComparison.Ordinal))
                                         && !(text is null && kv.Key.StartsWith("text_model.", StringComparison.Ordinal)))
             .ToDictionary(kv => kv.Key, kv => kv.Value);
-        StateDictLoader.Load(model, source, sourceName);
-        model.eval();
-        foreach (var p in model.parameters()) p.requires_grad = false;
+        StateDictLoader.LoadFrozen(model, source, sourceName);
         return model;
     }
 

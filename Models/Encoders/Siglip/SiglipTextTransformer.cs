@@ -47,9 +47,7 @@ public sealed class SiglipTextTransformer : Module<Tensor, Tensor>
         string sourceName = "SigLIP text checkpoint")
     {
         var model = new SiglipTextTransformer(config);
-        StateDictLoader.Load(model, CheckpointPrefix.Select(stateDict, "text_model.", "vision_model.", "logit_scale", "logit_bias"), sourceName);
-        model.eval();
-        foreach (var p in model.parameters()) p.requires_grad = false;
+        StateDictLoader.LoadFrozen(model, CheckpointPrefix.Select(stateDict, "text_model.", "vision_model.", "logit_scale", "logit_bias"), sourceName);
         return model;
     }
 

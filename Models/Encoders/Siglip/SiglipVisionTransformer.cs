@@ -48,9 +48,7 @@ public sealed class SiglipVisionTransformer : Module<Tensor, Tensor>
         string sourceName = "SigLIP vision checkpoint")
     {
         var model = new SiglipVisionTransformer(config);
-        StateDictLoader.Load(model, CheckpointPrefix.Select(stateDict, "vision_model.", "text_model.", "logit_scale", "logit_bias"), sourceName);
-        model.eval();
-        foreach (var p in model.parameters()) p.requires_grad = false;
+        StateDictLoader.LoadFrozen(model, CheckpointPrefix.Select(stateDict, "vision_model.", "text_model.", "logit_scale", "logit_bias"), sourceName);
         return model;
     }
 
