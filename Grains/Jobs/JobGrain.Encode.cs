@@ -73,17 +73,11 @@ public sealed partial class JobGrain
         using var scope = NewDisposeScope();
         var stacked = stack(items.Select(i => TensorPayloads.ToTensor(latents[i.Index])).ToArray());
         var index = tensor(items.Select(i => (long)i.Index).ToArray(), ScalarType.Int64);
-        var tmp = Path.Combine(Path.GetTempPath(), $"rae-shard-{Guid.NewGuid():N}.safetensors");
-        try
-        {
-            SafeTensorsWriter.Write(tmp, new Dictionary<string, Tensor> { ["latents"] = stacked, ["index"] = index },
-                new Dictionary<string, string>
-                {
-                    ["job"] = jobId, ["bundle"] = bundleId,
-                    ["names"] = System.Text.Json.JsonSerializer.Serialize(items.Select(i => i.Input)),
-                });
-            return File.ReadAllBytes(tmp);
-        }
-        finally { File.Delete(tmp); }
+        return SafeTensorsWriter.ToBytes(new Dictionary<string, Tensor> { ["latents"] = stacked, ["index"] = index },
+            new Dictionary<string, string>
+            {
+                ["job"] = jobId, ["bundle"] = bundleId,
+                ["names"] = System.Text.Json.JsonSerializer.Serialize(items.Select(i => i.Input)),
+            });
     }
 }

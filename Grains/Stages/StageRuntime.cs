@@ -116,8 +116,7 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
         {
             var images = model.Decode(stack(good.Select(g => g.Latent)));
             var size = items[good[0].Index].Size;
-            if (size is int s && s != images.shape[2])
-                images = nn.functional.interpolate(images, [s, s], mode: InterpolationMode.Bicubic, align_corners: false, antialias: true).clamp(0, 1);
+            if (size is int s) images = CenterCrop.Apply(images, s);
             for (int j = 0; j < good.Count; j++)
                 results[good[j].Index] = Result<DecodedImage>.Ok(
                     new DecodedImage(ImageIO.EncodePng(images[j]), (int)images.shape[3], (int)images.shape[2]));

@@ -14,6 +14,25 @@ public static class SafeTensorsWriter
     public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors,
         IReadOnlyDictionary<string, string>? metadata = null)
     {
+        var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        Directory.CreateDirectory(dir);
+        var tmp = path + ".tmp";
+        using (var fs = File.Create(tmp)) Write(fs, tensors, metadata);
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    /// <summary>The safetensors bytes of <paramref name="tensors"/> (for stores that take bytes, e.g. latent shards).</summary>
+    public static byte[] ToBytes(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        using var ms = new MemoryStream();
+        Write(ms, tensors, metadata);
+        return ms.ToArray();
+    }
+
+    /// <summary>Writes <paramref name="tensors"/> in safetensors format to <paramref name="stream"/>.</summary>
+    public static void Write(Stream stream, IReadOnlyDictionary<string, Tensor> tensors,
+        IReadOnlyDictionary<string, string>? metadata = null)
+    {
         var names = tensors.Keys.OrderBy(k => k, StringComparer.Ordinal).ToList();
         var cpu = names.ToDictionary(n => n, n => tensors[n].detach().cpu().contiguous());
         try
@@ -49,16 +68,9 @@ public static class SafeTensorsWriter
             }
             var header = ms.ToArray().ToList();
             while ((8 + header.Count) % 8 != 0) header.Add((byte)' ');
-            var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
-            Directory.CreateDirectory(dir);
-            var tmp = path + ".tmp";
-            using (var fs = File.Create(tmp))
-            {
-                fs.Write(BitConverter.GetBytes((ulong)header.Count));
-                fs.Write(header.ToArray());
-                foreach (var n in names) cpu[n].WriteBytesToStream(fs);
-            }
-            File.Move(tmp, path, overwrite: true);
+            stream.Write(BitConverter.GetBytes((ulong)header.Count));
+            stream.Write(header.ToArray());
+            foreach (var n in names) cpu[n].WriteBytesToStream(stream);
         }
         finally
         {
