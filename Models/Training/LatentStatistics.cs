@@ -122,7 +122,7 @@ public static class LatentStatistics
             ForEachLatent(encoder, imageBatches, cancellationToken, z =>
             {
                 sum ??= zeros(z.shape[1..], ScalarType.Float64, z.device).DetachFromDisposeScope();
-                sum.add_(z.to(ScalarType.Float64).sum(0));
+                sum.add_(z.to(ScalarType.Float64).sum([0L]));
                 count += z.shape[0];
                 Report();
             });
@@ -132,7 +132,7 @@ public static class LatentStatistics
             ForEachLatent(encoder, imageBatches, cancellationToken, z =>
             {
                 squares ??= zeros(z.shape[1..], ScalarType.Float64, z.device).DetachFromDisposeScope();
-                squares.add_((z.to(ScalarType.Float64) - mean64).square().sum(0));
+                squares.add_((z.to(ScalarType.Float64) - mean64).square().sum([0L]));
                 second += z.shape[0];
                 Report();
             });
