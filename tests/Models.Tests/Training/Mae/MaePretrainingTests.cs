@@ -34,10 +34,15 @@ public class MaePretrainingTests
     public void A_few_dozen_steps_on_Fashion_MNIST_lower_the_loss_and_export_a_loadable_encoder()
     {
         using var dir = new TempDir();
-        var train = FashionMnist.Load(FashionMnist.DefaultDirectory, "train", limit: 256);
+        var train = FashionMnist.Load(FashionMnist.DefaultDirectory, "test", limit: 256);
         var options = new MaePretrainingOptions(dir.File("work"), dir.File("out"), BatchSize: 32, Epochs: 3, Lr: 1e-3, WarmupFraction: 0.1);
         var progress = new Recorder();
-        var r = MaePretraining.Run(train, options, progress);
+        // One intra-op thread: libtorch's 2-thread pool is many times slower when other processes share the 2 cores.
+        var threads = get_num_threads();
+        set_num_threads(1);
+        MaePretrainingResult r;
+        try { r = MaePretraining.Run(train, options, progress); }
+        finally { set_num_threads(threads); }
 
         Assert.Equal(24, r.Steps);
         Assert.Equal(24, r.Losses.Count);
