@@ -120,8 +120,7 @@ public static class DiTTraining
         using var dropoutGen = StepGenerator(options.Seed, DropoutStream, step);
         Tensor x1;
         using (no_grad()) x1 = toX1(batch).detach();
-        var t = timeSampler.Sample(x1.shape[0], timeGen);
-        if (options.TimeShiftEnabled) t = TimeShift.Apply(t, shift);
+        var t = TrainingTimes(options, timeSampler, shift, x1.shape[0], timeGen);
         var eps = randn(x1.shape, generator: noiseGen).to(x1.dtype, x1.device);
         SetLabelDropoutGenerator(model, dropoutGen);
         var terms = LinearFlowMatching.TrainingLosses((IVelocityModel)model, x1, eps, t.to(x1.device), batch.Labels.to(x1.device));
@@ -132,6 +131,23 @@ public static class DiTTraining
         var gradNorm = nn.utils.clip_grad_norm_(parameters, options.ClipGradNorm);
         optimizer.step();
         return (loss.item<float>(), gradNorm);
+    }
+
+    /// <summary>
+    /// The t the model sees at <paramref name="step"/>: drawn from the time distribution with the step's generator,
+    /// then shifted by <see cref="TimeShift"/> when the shift is on.
+    /// </summary>
+    public static Tensor TrainingTimes(DiTTrainingOptions options, long n, long step)
+    {
+        using var g = StepGenerator(options.Seed, TimeStream, step);
+        return TrainingTimes(options, TimeSamplers.Parse(options.TimeDistType), options.ShiftFactor, n, g);
+    }
+
+    static Tensor TrainingTimes(DiTTrainingOptions options, ITimeSampler sampler, double shift, long n, Generator g)
+    {
+        using var scope = NewDisposeScope();
+        var t = sampler.Sample(n, g);
+        return (options.TimeShiftEnabled ? TimeShift.Apply(t, shift) : t).MoveToOuterDisposeScope();
     }
 
     static void SetLabelDropoutGenerator(nn.Module model, Generator? g)
