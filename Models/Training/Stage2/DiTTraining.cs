@@ -122,9 +122,10 @@ public static class DiTTraining
         using (no_grad()) x1 = toX1(batch).detach();
         var t = TrainingTimes(options, timeSampler, shift, x1.shape[0], timeGen);
         var eps = randn(x1.shape, generator: noiseGen).to(x1.dtype, x1.device);
+        FlowMatchingTerms terms;
         SetLabelDropoutGenerator(model, dropoutGen);
-        var terms = LinearFlowMatching.TrainingLosses((IVelocityModel)model, x1, eps, t.to(x1.device), batch.Labels.to(x1.device));
-        SetLabelDropoutGenerator(model, null);
+        try { terms = LinearFlowMatching.TrainingLosses((IVelocityModel)model, x1, eps, t.to(x1.device), batch.Labels.to(x1.device)); }
+        finally { SetLabelDropoutGenerator(model, null); }
         var loss = terms.Loss.mean();
         optimizer.zero_grad();
         loss.backward();
