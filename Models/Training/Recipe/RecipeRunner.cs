@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Data;
+using RAE.Grid.Models.Training.Mae;
+using RAE.Grid.Models.Training.Stage1;
+using RAE.Grid.Models.Training.Stage2;
+using static TorchSharp.torch;
+
+namespace RAE.Grid.Models.Training.Recipe;
+
+/// <summary>Timings of one recipe run.</summary>
+public sealed record RecipeRunResult(string BundlePath, IReadOnlyList<(string Stage, double Seconds, bool Skipped)> Stages);
+
+/// <summary>
+/// Runs a <see cref="TrainingRecipe"/> end to end — MAE pretraining of the encoder, latent statistics, decoder,
+/// DiT — and assembles the bundle folder (bundle.json in the official YAML's shape, configs, safetensors weights,
+/// README). Every stage resumes from its checkpoint in the work folder, and finished stages are skipped, so an
+/// interrupted run loses at most the steps since the last checkpoint.
+/// </summary>
+public static class RecipeRunner
+{
+    /// <summary>Runs the recipe; <paramref name="log"/> receives one line per stage.</summary>
+    public static RecipeRunResult Run(TrainingRecipe recipe, string dataDir, string outDir, string workDir,
+        IProgress<TrainingProgress>? progress = null, Action<string>? log = null, CancellationToken ct = default)
+    {
+        recipe.Validated();
+        if (recipe.Threads is { } threads) set_num_threads(threads);
+        log ??= _ => { };
+        var stages = new List<(string, double, bool)>();
+        var mae = ViTMAEPreTrainingConfig.FromJson(JsonDocument.Parse(recipe.Encoder.Config.ToJsonString()).RootElement, "encoder.config");
+        var imageSize = mae.Encoder.ImageSize;
+        var train = RecipeStages.TrainingData(recipe, dataDir, imageSize);
+        log($"training data: {train.Count} images {train.Height}×{train.Width}, {train.ClassNames.Count} classes");
+
+        void Stage(string name, object section, Action body)
+        {
+            var hash = RecipeStages.Hash(new { section, recipe.Seed, recipe.Dataset, recipe.TrainLimit, recipe.Bundle.StoreFloat16 });
+            if (RecipeStages.IsDone(workDir, name, hash)) { log($"{name}: done earlier, skipped"); stages.Add((name, 0, true)); return; }
+            var clock = Stopwatch.StartNew();
+            body();
+            RecipeStages.MarkDone(workDir, name, hash);
+            stages.Add((name, clock.Elapsed.TotalSeconds, false));
+            log($"{name}: {clock.Elapsed.TotalSeconds:F0} s");
+        }
+
+        Stage("encoder", recipe.Encoder, () => MaePretraining.Run(train, new MaePretrainingOptions(workDir, outDir, Model: mae,
+            BatchSize: recipe.Encoder.BatchSize, Epochs: recipe.Encoder.Epochs, Lr: recipe.Encoder.Lr,
+            WarmupFraction: recipe.Encoder.WarmupFraction, WeightDecay: recipe.Encoder.WeightDecay, Seed: recipe.Seed,
+            ExportFloat16: recipe.Bundle.StoreFloat16), progress, ct));
+
+        Stage("stats", recipe.Stats, () =>
+        {
+            using var encoder = RecipeStages.FrozenEncoder(outDir, withStats: false);
+            using var stats = LatentStatistics.Compute(encoder, train,
+                new LatentStatisticsOptions(recipe.Stats.BatchSize, recipe.Seed, HorizontalFlip: true, Method: recipe.Stats.Method), progress, ct);
+            stats.Save(Path.Combine(outDir, RecipeStages.StatsFile));
+        });
+
+        Stage("decoder", recipe.Decoder, () =>
+        {
+            // Trained on raw tokens: the statistics normalize on encode and are undone on decode, so they cancel.
+            using var encoder = RecipeStages.FrozenEncoder(outDir, recipe.Decoder.NoiseTau, recipe.Decoder.NoiseSigma, withStats: false);
+            DecoderTraining.Run(encoder, train, recipe.Decoder.ToOptions(recipe.Seed, recipe.Bundle.StoreFloat16), workDir, outDir, progress, ct);
+        });
+
+        DiTTrainingResult? dit = null;
+        var ditOptions = recipe.Dit with { Seed = recipe.Seed, StoreFloat16 = recipe.Bundle.StoreFloat16 };
+        Stage("dit", ditOptions, () =>
+        {
+            using var encoder = RecipeStages.FrozenEncoder(outDir);
+            dit = DiTTraining.Run(ditOptions, train, Stage2Inputs.Latents(encoder), outDir, workDir, progress, ct);
+        });
+
+        var bundlePath = WriteBundle(recipe, ditOptions, mae, train.ClassNames, outDir);
+        log($"bundle: {bundlePath}");
+        return new RecipeRunResult(bundlePath, stages);
+    }
+
+    /// <summary>Writes bundle.json for the trained parts in <paramref name="outDir"/>.</summary>
+    public static string WriteBundle(TrainingRecipe recipe, DiTTrainingOptions dit, ViTMAEPreTrainingConfig mae,
+        IReadOnlyList<string> classNames, string outDir)
+    {
+        var latent = dit.InputShape.Select(v => (int)v).ToArray();
+        var stage2 = new ModelSection { Target = dit.Target, Params = (JsonObject)dit.Params.DeepClone(), Ckpt = DiTTraining.ModelFile };
+        var guidanceModel = recipe.Bundle.Guidance == "autoguidance"
+            ? stage2 with { Params = (JsonObject)dit.Params.DeepClone(), Ckpt = DiTTraining.WeakModelFile } : null;
+        if (guidanceModel is not null && !File.Exists(Path.Combine(outDir, guidanceModel.Ckpt)))
+            throw new InvalidOperationException($"bundle.guidance is autoguidance but {guidanceModel.Ckpt} was not written (set dit.weak_step)");
+        var bundle = new RaeBundle
+        {
+            Name = recipe.Name,
+            Description = recipe.Description,
+            RandomWeights = false,
+            Stage1 = new Stage1Section
+            {
+                Params = new Stage1Params
+                {
+                    EncoderCls = "MAEwNorm", EncoderConfigPath = "encoder/config.json", EncoderWeightsPath = "encoder/model.safetensors",
+                    EncoderInputSize = mae.Encoder.ImageSize, InputImageSize = mae.Encoder.ImageSize,
+                    DecoderConfigPath = "decoder/config.json", DecoderPatchSize = recipe.Decoder.DecoderPatchSize,
+                    PretrainedDecoderPath = "decoder/model.safetensors", NoiseTau = 0,
+                    NormalizationStatPath = RecipeStages.StatsFile,
+                },
+            },
+            Stage2 = stage2,
+            Transport = new TransportSection { Params = new TransportParams { TimeDistType = dit.TimeDistType } },
+            Sampler = new SamplerSection { Params = new SamplerParams { NumSteps = recipe.Bundle.NumSteps } },
+            Guidance = new GuidanceSection
+            {
+                Method = recipe.Bundle.Guidance, Scale = recipe.Bundle.Guidance == "none" ? 1.0 : recipe.Bundle.Scale,
+                GuidanceModel = guidanceModel,
+            },
+            Misc = new MiscSection
+            {
+                LatentSize = latent, NumClasses = classNames.Count, ClassNames = (recipe.Bundle.ClassNames ?? classNames).ToArray(),
+                // Shift off is s = 1, i.e. m = n.
+                TimeDistShiftDim = dit.TimeShiftEnabled ? dit.TimeDistShiftDim : dit.TimeDistShiftBase,
+                TimeDistShiftBase = dit.TimeDistShiftBase,
+            },
+        };
+        var path = Path.Combine(outDir, "bundle.json");
+        bundle.Save(path);
+        RaeBundle.Load(path); // validates what was written
+        return path;
+    }
+}
