@@ -1,0 +1,38 @@
+using RAE.Grid.Models.Data;
+using static TorchSharp.torch;
+
+namespace RAE.Grid.Cli.Commands;
+
+/// <summary>
+/// The real images <c>rae-grid eval</c> compares against, as a train and a test split: Fashion-MNIST IDX files, an
+/// image folder with <c>train/</c> and <c>test/</c> subfolders (each an ImageFolder), or a single image folder split
+/// by alternating items (even positions → test, odd → train; alternating keeps both halves class-balanced, since an
+/// ImageFolder is ordered by class).
+/// </summary>
+internal static class EvalData
+{
+    /// <summary>Loads the splits, at least <paramref name="trainCount"/>/<paramref name="testCount"/> images where the source has them (the evaluator reports any shortfall).</summary>
+    public static (LabeledImages Train, LabeledImages Test, string Kind) Load(string dir, int imageSize, int trainCount, int testCount, ICollection<string> skipped)
+    {
+        if (FashionMnist.IsPresent(dir))
+            return (FashionMnist.Load(dir, "train", trainCount), FashionMnist.Load(dir, "test", testCount), "fashion-mnist");
+        if (!Directory.Exists(dir))
+            throw new DirectoryNotFoundException(dir == FashionMnist.DefaultDirectory
+                ? $"--data {dir}: Fashion-MNIST is not installed there (apt-get install dataset-fashion-mnist, or pass --data <folder>)"
+                : $"--data {dir}: folder not found");
+        string train = Path.Combine(dir, "train"), test = Path.Combine(dir, "test");
+        if (Directory.Exists(train) && Directory.Exists(test))
+            return (ImageFolder.Load(train, imageSize, errors: skipped).Take(trainCount),
+                ImageFolder.Load(test, imageSize, errors: skipped).Take(testCount), "image folder (train/, test/)");
+        if (Directory.GetDirectories(dir).Length == 0)
+            throw new ArgumentException($"--data {dir}: neither Fashion-MNIST IDX files (train-images-idx3-ubyte[.gz], t10k-...) nor an image folder (<dir>/<class>/<image>)");
+        var all = ImageFolder.Load(dir, imageSize, errors: skipped);
+        return (Every(all, 1).Take(trainCount), Every(all, 0).Take(testCount), "image folder (alternate items as train/test)");
+    }
+
+    static LabeledImages Every(LabeledImages set, int offset)
+    {
+        var idx = arange(offset, set.Count, 2, dtype: ScalarType.Int64);
+        return set with { Images = set.Images.index_select(0, idx), Labels = set.Labels.index_select(0, idx) };
+    }
+}
