@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using RAE.Grid.Models.Bundles;
 using RAE.Grid.Models.Data;
 using RAE.Grid.Models.Evaluation;
-using RAE.Grid.Models.Training;
 using Spectre.Console;
 
 namespace RAE.Grid.Cli.Commands;
@@ -20,7 +19,10 @@ internal static class EvalCommand
 {
     public static Command Create()
     {
-        var bundle = new Option<string?>("--bundle") { Description = "Bundle folder (or its bundle.json); default: bundles/tiny" };
+        var bundle = new Option<string?>("--bundle")
+        {
+            Description = $"Bundle folder, its bundle.json, or a repository bundle id (default: {CommonOptions.TrainedBundleId} when present, else tiny)",
+        };
         var data = new Option<string>("--data")
         {
             Description = "Fashion-MNIST IDX folder, or an image folder (<dir>/<class>/<image>, optionally under train/ and test/)",
@@ -35,17 +37,17 @@ internal static class EvalCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout instead of progress bars and a table" };
         var cmd = new Command("eval", "Evaluate a bundle: reconstruction PSNR/SSIM, Fréchet distance and linear-probe accuracy of its samples")
             { bundle, data, recon, samples, steps, scale, batch, seed, json };
-        cmd.SetAction(pr =>
+        cmd.SetAction(async (pr, ct) =>
         {
             var asJson = pr.GetValue(json);
             try
             {
                 var options = new EvaluationOptions(pr.GetValue(recon), pr.GetValue(samples), pr.GetValue(batch), pr.GetValue(seed)).Validate();
                 var sampling = new SamplingSettings(NumSteps: pr.GetValue(steps), GuidanceScale: pr.GetValue(scale));
-                return Run(BundleFile(pr.GetValue(bundle)), pr.GetValue(data)!, options, sampling, asJson);
+                return await RunAsync(BundleFile(pr.GetValue(bundle)), pr.GetValue(data)!, options, sampling, asJson);
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or FileNotFoundException or DirectoryNotFoundException
-                                          or InvalidDataException or BundleValidationException)
+                                          or InvalidDataException or BundleValidationException or KeyNotFoundException)
             {
                 Stderr.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
                 return 1;
@@ -56,16 +58,17 @@ internal static class EvalCommand
 
     static readonly IAnsiConsole Stderr = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
 
-    // --bundle names a folder holding bundle.json, or the JSON itself.
+    // --bundle names a folder holding bundle.json, the JSON itself, or a repository bundle (bundles/<id>).
     static string BundleFile(string? option)
     {
-        if (option is null) return CommonOptions.DefaultBundlePath();
+        if (option is null) return CommonOptions.BundlePath();
         var path = Directory.Exists(option) ? Path.Combine(option, "bundle.json") : option;
-        if (!File.Exists(path)) throw new FileNotFoundException($"--bundle {option}: no bundle there ({path} not found)", path);
-        return path;
+        if (File.Exists(path)) return path;
+        if (CommonOptions.RepositoryBundles().TryGetValue(option, out var byId)) return byId;
+        throw new FileNotFoundException($"--bundle {option}: no bundle there ({path} not found, and no repository bundle has that id)", path);
     }
 
-    static int Run(string bundlePath, string dataDir, EvaluationOptions options, SamplingSettings sampling, bool asJson)
+    static async Task<int> RunAsync(string bundlePath, string dataDir, EvaluationOptions options, SamplingSettings sampling, bool asJson)
     {
         using var model = RaeModel.Load(bundlePath);
         var problems = sampling.Resolve(model.Bundle).Validate();
@@ -82,7 +85,7 @@ internal static class EvalCommand
         {
             AnsiConsole.MarkupLineInterpolated($"evaluating {model.Bundle.Name} ({bundlePath}) on {kind} {dataDir}: {options.ReconstructionImages} reconstructions, {options.Samples} samples, {steps} steps");
             if (model.Bundle.RandomWeights) AnsiConsole.MarkupLine(CommonOptions.RandomWeightsNotice);
-            report = WithProgressBars(p => Evaluator.Evaluate(model, train, test, options, sampling, p));
+            report = await TrainingProgressView.RunAsync(p => Evaluator.Evaluate(model, train, test, options, sampling, p));
         }
 
         if (asJson)
@@ -108,28 +111,6 @@ internal static class EvalCommand
         table.AddRow("time", $"{report.Seconds:F1} s", "");
         AnsiConsole.Write(table);
         return 0;
-    }
-
-    // One Spectre bar per evaluator phase, created when the phase first reports (reports arrive on this thread).
-    static EvaluationReport WithProgressBars(Func<IProgress<TrainingProgress>, EvaluationReport> body) =>
-        AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                var tasks = new Dictionary<string, ProgressTask>();
-                return body(new SyncProgress(p =>
-                {
-                    if (!tasks.TryGetValue(p.Phase, out var task)) tasks[p.Phase] = task = ctx.AddTask(p.Phase, maxValue: Math.Max(1, p.TotalSteps));
-                    task.Value = p.Step;
-                    var metrics = string.Join(" ", p.Metrics.Select(m => $"{m.Key} {m.Value.ToString("G4", CultureInfo.InvariantCulture)}"));
-                    task.Description = metrics.Length == 0 ? p.Phase : Markup.Escape($"{p.Phase} ({metrics})");
-                }));
-            });
-
-    // Progress<T> would post to the thread pool; the bars are updated synchronously instead.
-    sealed class SyncProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 
     static JsonNode? Number(double? v) => v is { } d && double.IsFinite(d) ? JsonValue.Create(d) : null;
