@@ -1,6 +1,5 @@
 using RAE.Grid.Models.Training;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -9,7 +8,7 @@ namespace RAE.Grid.Models.Evaluation;
 /// <summary>
 /// Multinomial logistic regression on flattened features (here: normalized RAE latents), the linear-probe measure of
 /// how class-separable a representation is. Features are standardized with the training set's per-dimension mean
-/// and std; training is deterministic (zero init, full-batch Adam, fixed iterations, small L2). Float32 on the CPU.
+/// and std; training is deterministic (zero init, full-batch accelerated gradient descent with step 1/L, fixed iterations, small L2). Float32 on the CPU.
 /// </summary>
 public sealed class LinearProbe : IDisposable
 {
@@ -50,21 +49,33 @@ public sealed class LinearProbe : IDisposable
         std = where(std > 1e-6, std, ones_like(std));
         var z = (x - mean) / std;
 
-        var weight = new Parameter(zeros(z.shape[1], k));
-        var bias = new Parameter(zeros(k));
-        using var optimizer = optim.Adam([weight, bias], lr: o.LearningRate);
-        for (int i = 0; i < o.Iterations; i++)
+        // Bias folded in as a constant feature; W = [weight; bias] of shape [D+1, K].
+        var za = cat([z, ones(z.shape[0], 1)], 1);
+        var n = z.shape[0];
+        var onehot = F.one_hot(y, k).to(ScalarType.Float32);
+        var decay = ones(za.shape[1], 1); decay[-1] = 0; // no L2 on the bias
+        // The cross-entropy's Hessian in W is at most ½·ZaᵀZa/N (softmax Jacobian ≤ ½I), so L = ½λmax + L2 bounds the
+        // curvature and 1/L is a safe step whatever the feature width; λmax by power iteration, with 10 % headroom.
+        var lipschitz = 0.5 * 1.1 * LargestEigenvalue(za) + o.L2;
+        var w = zeros(za.shape[1], k);
+        var v = w;
+        for (int t = 1; t <= o.Iterations; t++)
         {
             using var step = NewDisposeScope();
-            optimizer.zero_grad();
-            var loss = F.cross_entropy(z.matmul(weight) + bias, y) + 0.5 * o.L2 * weight.square().sum();
-            loss.backward();
-            optimizer.step();
-            progress?.Report(new TrainingProgress("probe", i + 1, o.Iterations,
+            var logits = za.matmul(v);
+            var loss = F.cross_entropy(logits, y) + 0.5 * o.L2 * (v * decay).square().sum();
+            var grad = za.T.matmul(F.softmax(logits, 1) - onehot) / n + o.L2 * v * decay;
+            var next = v - grad / lipschitz;
+            // Nesterov momentum (t − 1)/(t + 2).
+            var lookahead = next + (next - w) * ((t - 1) / (double)(t + 2));
+            w = next.MoveToOuterDisposeScope();
+            v = lookahead.MoveToOuterDisposeScope();
+            progress?.Report(new TrainingProgress("probe", t, o.Iterations,
                 new Dictionary<string, double> { ["loss"] = loss.item<float>() }));
         }
+        var (weight, bias) = (w[..^1], w[-1]);
         return new LinearProbe(mean.MoveToOuterDisposeScope(), std.MoveToOuterDisposeScope(),
-            weight.detach().clone().MoveToOuterDisposeScope(), bias.detach().clone().MoveToOuterDisposeScope());
+            weight.contiguous().MoveToOuterDisposeScope(), bias.contiguous().MoveToOuterDisposeScope());
     }
 
     /// <summary>Class logits [N,K] of <paramref name="features"/> [N,...].</summary>
@@ -91,6 +102,22 @@ public sealed class LinearProbe : IDisposable
         var predicted = Predict(features);
         if (!predicted.shape.SequenceEqual(labels.shape)) throw new ArgumentException($"{predicted.shape[0]} items but labels of shape [{string.Join(",", labels.shape)}]");
         return predicted.eq(labels.to(ScalarType.Int64).cpu()).to(ScalarType.Float64).mean().item<double>();
+    }
+
+    // λmax(AᵀA / N) by 50 power iterations from a fixed start (deterministic).
+    static double LargestEigenvalue(Tensor a)
+    {
+        using var scope = NewDisposeScope();
+        var v = ones(a.shape[1]) / Math.Sqrt(a.shape[1]);
+        double lambda = 0;
+        for (int i = 0; i < 50; i++)
+        {
+            var av = a.T.matmul(a.matmul(v)) / a.shape[0];
+            lambda = av.norm().item<float>();
+            if (lambda == 0) return 0;
+            v = av / lambda;
+        }
+        return lambda;
     }
 
     static Tensor Flatten(Tensor features) => features.detach().to(ScalarType.Float32).cpu().reshape(features.shape[0], -1);

@@ -6,8 +6,7 @@ namespace RAE.Grid.Cli.Commands;
 /// <summary>
 /// The real images <c>rae-grid eval</c> compares against, as a train and a test split: Fashion-MNIST IDX files, an
 /// image folder with <c>train/</c> and <c>test/</c> subfolders (each an ImageFolder), or a single image folder split
-/// by alternating items (even positions → test, odd → train; alternating keeps both halves class-balanced, since an
-/// ImageFolder is ordered by class).
+/// in two class-balanced halves (alternate items of each class).
 /// </summary>
 internal static class EvalData
 {
@@ -26,13 +25,24 @@ internal static class EvalData
                 ImageFolder.Load(test, imageSize, errors: skipped).Take(testCount), "image folder (train/, test/)");
         if (Directory.GetDirectories(dir).Length == 0)
             throw new ArgumentException($"--data {dir}: neither Fashion-MNIST IDX files (train-images-idx3-ubyte[.gz], t10k-...) nor an image folder (<dir>/<class>/<image>)");
-        var all = ImageFolder.Load(dir, imageSize, errors: skipped);
-        return (Every(all, 1).Take(trainCount), Every(all, 0).Take(testCount), "image folder (alternate items as train/test)");
+        var (trainSet, testSet) = Split(ImageFolder.Load(dir, imageSize, errors: skipped));
+        return (trainSet.Take(trainCount), testSet.Take(testCount), "image folder (alternate items of each class as train/test)");
     }
 
-    static LabeledImages Every(LabeledImages set, int offset)
+    // Within each class, even positions go to test and odd ones to train; each split is then ordered round-robin over
+    // the classes, so its first n items (the evaluator takes a prefix) are class-balanced too.
+    static (LabeledImages Train, LabeledImages Test) Split(LabeledImages set)
     {
-        var idx = arange(offset, set.Count, 2, dtype: ScalarType.Int64);
-        return set with { Images = set.Images.index_select(0, idx), Labels = set.Labels.index_select(0, idx) };
+        var labels = set.Labels.data<long>().ToArray();
+        var byClass = Enumerable.Range(0, labels.Length).GroupBy(i => labels[i]).OrderBy(g => g.Key).Select(g => g.ToArray()).ToList();
+        LabeledImages Pick(int parity)
+        {
+            var perClass = byClass.Select(items => items.Where((_, j) => j % 2 == parity).ToArray()).ToList();
+            var order = Enumerable.Range(0, perClass.Max(c => c.Length))
+                .SelectMany(round => perClass.Where(c => round < c.Length).Select(c => (long)c[round])).ToArray();
+            var idx = tensor(order);
+            return set with { Images = set.Images.index_select(0, idx), Labels = set.Labels.index_select(0, idx) };
+        }
+        return (Pick(1), Pick(0));
     }
 }

@@ -37,6 +37,15 @@ public class LinearProbeTests
     }
 
     [Fact]
+    public void Probe_trained_on_one_class_predicts_that_class()
+    {
+        using var g = new Generator(5);
+        var x = randn([8, 32, 4, 4], generator: g);
+        using var probe = LinearProbe.Train(x, zeros(8, dtype: ScalarType.Int64), numClasses: 10);
+        Assert.Equal(1.0, probe.Accuracy(x, zeros(8, dtype: ScalarType.Int64)));
+    }
+
+    [Fact]
     public void Probe_options_name_the_bad_field() =>
         Assert.Contains("Iterations", Assert.Throws<ArgumentException>(() => new LinearProbeOptions(Iterations: 0).Validate()).Message);
 }
