@@ -12,5 +12,6 @@ var root = new RootCommand("rae-grid: Representation-Autoencoder diffusion model
     StatusCommands.Fetch(),
     ServeCommand.Create(),
     BundleCommand.Create(),
+    EvalCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

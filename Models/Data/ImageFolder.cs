@@ -40,6 +40,6 @@ public static class ImageFolder
         }
         if (images.Count == 0) throw new InvalidDataException($"{directory}: no readable images");
         var stacked = stack(images).MoveToOuterDisposeScope();
-        return new LabeledImages(stacked, tensor(labels.ToArray()), classes);
+        return new LabeledImages(stacked, tensor(labels.ToArray()).MoveToOuterDisposeScope(), classes);
     }
 }

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Text.Json;
+using RAE.Grid.Grid.Tests.MultiProcess;
+
+namespace RAE.Grid.Grid.Tests.Cli;
+
+/// <summary>
+/// <c>rae-grid eval</c> as a user runs it: a separate CLI process on the shipped random tiny bundle (256² images, so
+/// the 28² Fashion-MNIST images are resized) with a few dozen real Fashion-MNIST images (.ci/run installs them).
+/// </summary>
+public sealed class EvalCommandTests
+{
+    static readonly TimeSpan Timeout = TimeSpan.FromSeconds(240);
+    const string FashionMnist = "/usr/share/datasets/fashion-mnist";
+
+    [Fact]
+    public async Task Eval_json_prints_one_object_with_the_four_metrics()
+    {
+        var repo = GridCli.RepositoryRoot();
+        var (code, stdout, stderr) = await RunAsync(repo, "eval", "--json", "--bundle", Path.Combine(repo, "bundles", "tiny"),
+            "--data", FashionMnist, "--recon", "8", "--samples", "32", "--batch-size", "32", "--steps", "2", "--seed", "1");
+        Assert.True(code == 0, $"exit code {code}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+
+        using var doc = JsonDocument.Parse(stdout); // throws unless stdout is exactly one JSON value
+        var root = doc.RootElement;
+        Assert.Equal(JsonValueKind.Object, root.ValueKind);
+        foreach (var key in new[] { "psnr", "ssim", "fd", "probe_accuracy", "fd_real", "probe_test_accuracy" })
+            Assert.True(root.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number, $"'{key}' missing or not a number in {stdout}");
+        Assert.Equal(32, root.GetProperty("samples").GetInt32());
+        Assert.Equal(8, root.GetProperty("recon_images").GetInt32());
+        Assert.InRange(root.GetProperty("probe_accuracy").GetDouble(), 0, 1);
+        Assert.InRange(root.GetProperty("ssim").GetDouble(), -1, 1);
+        Assert.True(root.GetProperty("fd").GetDouble() >= -1e-6);
+    }
+
+    [Fact]
+    public async Task Eval_names_a_missing_dataset_and_a_missing_bundle()
+    {
+        var repo = GridCli.RepositoryRoot();
+        var missingData = Path.Combine(Path.GetTempPath(), $"no-such-dataset-{Guid.NewGuid():N}");
+        var (code, stdout, stderr) = await RunAsync(repo, "eval", "--json", "--data", missingData, "--samples", "4", "--recon", "0");
+        Assert.Equal(1, code);
+        Assert.Equal("", stdout.Trim());
+        Assert.Contains(missingData, stderr);
+
+        var missingBundle = Path.Combine(Path.GetTempPath(), $"no-such-bundle-{Guid.NewGuid():N}");
+        (code, stdout, stderr) = await RunAsync(repo, "eval", "--json", "--bundle", missingBundle);
+        Assert.Equal(1, code);
+        Assert.Equal("", stdout.Trim());
+        Assert.Contains(missingBundle, stderr);
+    }
+
+    // stdout and stderr kept apart: --json promises that stdout holds the JSON object only.
+    static async Task<(int? Code, string Stdout, string Stderr)> RunAsync(string repo, params string[] args)
+    {
+        var cli = await GridCli.EnsureBuiltAsync(repo, TimeSpan.FromMinutes(5));
+        var info = new ProcessStartInfo(GridCli.DotnetHost())
+        {
+            WorkingDirectory = repo, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
+        info.ArgumentList.Add(cli);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(Timeout);
+        try { await process.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            return (null, await stdout, await stderr + $"\n(killed after {Timeout.TotalSeconds:0} s)");
+        }
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
