@@ -12,6 +12,8 @@ var root = new RootCommand("rae-grid: Representation-Autoencoder diffusion model
     StatusCommands.Fetch(),
     ServeCommand.Create(),
     BundleCommand.Create(),
+    TrainCommand.Train(),
+    TrainCommand.Ablate(),
     EvalCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

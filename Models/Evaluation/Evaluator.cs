@@ -5,6 +5,7 @@ using RAE.Grid.Models.FlowMatching;
 using RAE.Grid.Models.Imaging;
 using RAE.Grid.Models.Rae;
 using RAE.Grid.Models.Training;
+using RAE.Grid.Models.Training.Stage2;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.Models.Evaluation;
@@ -52,16 +53,8 @@ public sealed class Evaluator
     {
         var diffusion = model.Diffusion ?? throw new InvalidOperationException($"bundle '{model.Bundle.Name}' has no stage_2 diffusion model to evaluate");
         return new Evaluator(model.Encoder, model.ImageSize, options, progress)
-            .Evaluate(train, test, Generator(model, sampling), diffusion.NumClasses, model.Reconstruct);
+            .Evaluate(train, test, ImageGenerators.ForBundle(model, sampling), diffusion.NumClasses, model.Reconstruct);
     }
-
-    /// <summary>A bundle's generator: latents for (labels, seed) with item indices 0..B−1, decoded to [0,1] images.</summary>
-    public static Func<long[], long, Tensor> Generator(RaeModel model, SamplingSettings? sampling = null) => (labels, seed) =>
-    {
-        using var scope = NewDisposeScope();
-        var latents = model.GenerateLatents(labels, seed, Enumerable.Range(0, labels.Length).Select(i => (long)i).ToList(), sampling);
-        return model.Decode(latents).MoveToOuterDisposeScope();
-    };
 
     /// <summary>
     /// Runs the evaluation. <paramref name="generate"/> maps (labels, seed) to [B,3,H,W] images in [0,1];

@@ -30,6 +30,18 @@ internal static class CommonOptions
         return new Dictionary<string, string> { ["tiny"] = Path.Combine("bundles", "tiny", "bundle.json") };
     }
 
+    /// <summary>
+    /// <paramref name="relative"/> under the repository root (found from the working directory or the executable, as
+    /// the bundles are), or the relative path itself when no root is found.
+    /// </summary>
+    public static string RepositoryFile(string relative)
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, relative))) return Path.Combine(dir.FullName, relative);
+        return relative;
+    }
+
     /// <summary>The path of a repository bundle by id (the default bundle when null).</summary>
     public static string BundlePath(string? id = null) => RepositoryBundles().TryGetValue(id ?? DefaultBundleId, out var p)
         ? p : throw new KeyNotFoundException($"no repository bundle '{id}' (have: {string.Join(", ", RepositoryBundles().Keys)})");
