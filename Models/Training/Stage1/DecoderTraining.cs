@@ -122,8 +122,8 @@ public sealed class DecoderTraining : IDisposable
 
     Dictionary<string, optim.Optimizer> CheckpointOptimizers()
     {
-        var optimizers = new Dictionary<string, optim.Optimizer> { ["decoder"] = DecoderOptimizer };
-        if (DiscriminatorOptimizer is not null) optimizers["discriminator"] = DiscriminatorOptimizer;
+        var optimizers = new Dictionary<string, optim.Optimizer> { ["optimizer"] = DecoderOptimizer };
+        if (DiscriminatorOptimizer is not null) optimizers["optimizer_disc"] = DiscriminatorOptimizer;
         return optimizers;
     }
 
