@@ -175,7 +175,6 @@ public sealed class DecoderTraining : IDisposable
             }
         }
         finally { _encoder.eval(); }
-        if (cancellation.IsCancellationRequested) { Save(); cancellation.ThrowIfCancellationRequested(); }
         var (configPath, weightsPath) = Export(EmaDecoder, outDir, Options.ExportFp16);
         return new DecoderTrainingResult(step, l1History, configPath, weightsPath);
     }
