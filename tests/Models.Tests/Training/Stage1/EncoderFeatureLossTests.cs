@@ -46,4 +46,17 @@ public class EncoderFeatureLossTests
         Assert.Equal(3, layers.Count);
         Assert.All(layers, l => Assert.Equal([2L, 16, 32], l.shape));
     }
+
+    [Fact]
+    public void Layer_hidden_states_end_with_the_models_pre_norm_output()
+    {
+        using var encoder = ToyMae.Create(layers: 3);
+        var mae = (RAE.Grid.Models.Encoders.MAEwNorm)encoder.RepresentationEncoder;
+        using var pixels = randn(2, 3, 28, 28);
+        using var noise = mae.IdentityNoise(pixels);
+        var states = mae.model.LayerHiddenStates(pixels, noise, interpolatePosEncoding: true);
+        var output = mae.model.Forward(pixels, noise, interpolatePosEncoding: true);
+        Assert.Equal(3, states.Count);
+        Assert.True(TensorAssert.BitEqual(output.LastHiddenStatePreNorm, states[^1]));
+    }
 }
