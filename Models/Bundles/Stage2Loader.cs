@@ -13,16 +13,25 @@ namespace RAE.Grid.Models.Bundles;
 /// </summary>
 public static class Stage2Loader
 {
-    /// <summary>Builds, loads and freezes the model of <paramref name="section"/>.</summary>
-    public static IVelocityModel Load(RaeBundle bundle, ModelSection section, string where)
+    /// <summary>
+    /// Builds the official target class (<c>DiTwDDTHead</c> or <c>LightningDiT</c>) from its YAML params, with the
+    /// constructor's initial weights (no checkpoint). Training starts from this.
+    /// </summary>
+    public static nn.Module<Tensor, Tensor, Tensor, Tensor> Build(string target, System.Text.Json.Nodes.JsonObject parameters, string where = "stage_2")
     {
-        var json = JsonDocument.Parse(section.Params!.ToJsonString()).RootElement;
-        nn.Module<Tensor, Tensor, Tensor, Tensor> module = section.Target switch
+        var json = JsonDocument.Parse(parameters.ToJsonString()).RootElement;
+        return target switch
         {
             "DiTwDDTHead" => new DiTDH(DiTDHConfig.FromJson(json)),
             "LightningDiT" => new LightningDiT(LightningDiTConfig.FromJson(json)),
             var other => throw new ArgumentException($"{where}.target: unknown model '{other}'"),
         };
+    }
+
+    /// <summary>Builds, loads and freezes the model of <paramref name="section"/>.</summary>
+    public static IVelocityModel Load(RaeBundle bundle, ModelSection section, string where)
+    {
+        var module = Build(section.Target, section.Params!, where);
         var weights = Checkpoint.ReadStateDict(bundle.Resolve(section.Ckpt));
         StateDictLoader.LoadFrozen(module, weights, $"{where}.ckpt ({section.Ckpt})");
         bundle.Compute.Apply(module);

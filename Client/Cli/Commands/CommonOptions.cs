@@ -6,22 +6,38 @@ namespace RAE.Grid.Cli.Commands;
 /// <summary>Options shared by the commands.</summary>
 internal static class CommonOptions
 {
-    /// <summary>The repository's default bundle (bundles/tiny/bundle.json), found from the working directory or the executable.</summary>
-    public static string DefaultBundlePath()
+    /// <summary>The bundle jobs use when none is named: the trained Fashion-MNIST bundle, else the random tiny one.</summary>
+    public const string TrainedBundleId = "fashion-mnist";
+
+    /// <summary>The id of the default bundle: <see cref="TrainedBundleId"/> when the repository has it, else "tiny".</summary>
+    public static string DefaultBundleId => RepositoryBundles().ContainsKey(TrainedBundleId) ? TrainedBundleId : "tiny";
+
+    /// <summary>
+    /// The repository's bundles (bundles/&lt;id&gt;/bundle.json, e.g. "fashion-mnist" and "tiny"), found from the
+    /// working directory or the executable; every embedded or served silo registers them under their folder names.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> RepositoryBundles()
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
             for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
             {
-                var candidate = Path.Combine(dir.FullName, "bundles", "tiny", "bundle.json");
-                if (File.Exists(candidate)) return candidate;
+                var bundles = Path.Combine(dir.FullName, "bundles");
+                if (!File.Exists(Path.Combine(bundles, "tiny", "bundle.json"))) continue;
+                return Directory.GetDirectories(bundles)
+                    .Where(d => File.Exists(Path.Combine(d, "bundle.json")))
+                    .ToDictionary(d => Path.GetFileName(d), d => Path.Combine(d, "bundle.json"));
             }
-        return Path.Combine("bundles", "tiny", "bundle.json");
+        return new Dictionary<string, string> { ["tiny"] = Path.Combine("bundles", "tiny", "bundle.json") };
     }
+
+    /// <summary>The path of a repository bundle by id (the default bundle when null).</summary>
+    public static string BundlePath(string? id = null) => RepositoryBundles().TryGetValue(id ?? DefaultBundleId, out var p)
+        ? p : throw new KeyNotFoundException($"no repository bundle '{id}' (have: {string.Join(", ", RepositoryBundles().Keys)})");
 
     public static Option<string> Bundle() => new("--bundle")
     {
-        Description = "Bundle id in the grid's registry (default: tiny); with --local also a path to a bundle JSON",
-        DefaultValueFactory = _ => "tiny",
+        Description = $"Bundle id in the grid's registry (default: {TrainedBundleId} when present, else tiny); with --local also a path to a bundle JSON",
+        DefaultValueFactory = _ => DefaultBundleId,
     };
 
     public static Option<string> Out(string fallback) => new("--out")

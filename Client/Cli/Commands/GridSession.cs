@@ -26,12 +26,12 @@ internal sealed class GridSession(IHost host, GridClient client, string bundleId
 
     /// <summary>
     /// Starts a one-process grid: a silo hosting every stage on this machine, job state and outputs under
-    /// <paramref name="stateDir"/> (so an interrupted job resumes on the next run), the repository's tiny bundle as
-    /// "tiny", and <paramref name="bundle"/> too when it is a path to a bundle JSON.
+    /// <paramref name="stateDir"/> (so an interrupted job resumes on the next run), the repository's bundles under
+    /// their folder names ("fashion-mnist", "tiny"), and <paramref name="bundle"/> too when it is a path to a bundle JSON.
     /// </summary>
     public static async Task<GridSession> EmbeddedAsync(string bundle, string? device, string stateDir)
     {
-        var bundles = new Dictionary<string, string> { ["tiny"] = CommonOptions.DefaultBundlePath() };
+        var bundles = new Dictionary<string, string>(CommonOptions.RepositoryBundles());
         var id = bundle;
         if (bundle.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || File.Exists(bundle))
         {

@@ -9,7 +9,7 @@ namespace RAE.Grid.Cli.Commands;
 /// <c>serve</c>: runs a silo until stopped (Ctrl+C / SIGTERM, which drains its stages first). Configuration comes from
 /// appsettings.json in the working directory, an optional --config file, then RAEGRID_ environment variables
 /// (e.g. RAEGRID_Grid__Stages__0=decoder, RAEGRID_Cluster__Mode=redis). Without a bundle registry it serves the
-/// repository's tiny bundle as "tiny".
+/// repository's bundles under their folder names ("fashion-mnist", "tiny").
 /// </summary>
 internal static class ServeCommand
 {
@@ -27,7 +27,7 @@ internal static class ServeCommand
             }
             builder.Configuration.AddEnvironmentVariables("RAEGRID_");
             if (!builder.Configuration.GetSection("Grid:Bundles").GetChildren().Any())
-                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Grid:Bundles:tiny"] = CommonOptions.DefaultBundlePath() });
+                builder.Configuration.AddInMemoryCollection(CommonOptions.RepositoryBundles().ToDictionary(kv => $"Grid:Bundles:{kv.Key}", kv => (string?)kv.Value));
             builder.UseOrleans(silo => silo.ConfigureGrid(builder.Configuration, builder.Environment.ContentRootPath));
             using var host = builder.Build();
             await host.RunAsync(ct);

@@ -15,7 +15,7 @@ internal static class StatusCommands
         conn.AddTo(cmd);
         cmd.SetAction((pr, ct) => CommonOptions.Guard(async () =>
         {
-            await using var session = await conn.OpenAsync(pr, "tiny");
+            await using var session = await conn.OpenAsync(pr, CommonOptions.DefaultBundleId);
             var id = pr.GetValue(job);
             if (id is null)
             {
@@ -48,7 +48,7 @@ internal static class StatusCommands
         conn.AddTo(cmd);
         cmd.SetAction((pr, ct) => CommonOptions.Guard(async () =>
         {
-            await using var session = await conn.OpenAsync(pr, "tiny");
+            await using var session = await conn.OpenAsync(pr, CommonOptions.DefaultBundleId);
             var files = await session.Client.FetchAsync(pr.GetValue(job)!, pr.GetValue(outDir)!, ct);
             AnsiConsole.MarkupLineInterpolated($"{files.Count} files written to {Path.GetFullPath(pr.GetValue(outDir)!)}");
             return 0;

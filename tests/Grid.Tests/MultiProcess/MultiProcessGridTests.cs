@@ -27,7 +27,7 @@ public sealed class MultiProcessGridTests(TwoSiloCluster cluster) : IClassFixtur
         var decoderBefore = await cluster.StageItemsAsync(cluster.SiloB, "decoder");
 
         var clock = Stopwatch.StartNew();
-        var (client, code) = await cluster.RunClientAsync("client-reconstruct", ClientTimeout, "reconstruct", inputDir, "--out", outDir);
+        var (client, code) = await cluster.RunClientAsync("client-reconstruct", ClientTimeout, "reconstruct", inputDir, "--bundle", "tiny", "--out", outDir);
         AssertExitedCleanly(client, code);
 
         // The client's input order is the ordinal order of the file names; item i keeps its input's name.
@@ -50,7 +50,7 @@ public sealed class MultiProcessGridTests(TwoSiloCluster cluster) : IClassFixtur
 
         var clock = Stopwatch.StartNew();
         var (client, code) = await cluster.RunClientAsync("client-generate", ClientTimeout,
-            "generate", "--classes", string.Join(',', classes), "--per-class", perClass.ToString(), "--steps", "8", "--out", outDir);
+            "generate", "--bundle", "tiny", "--classes", string.Join(',', classes), "--per-class", perClass.ToString(), "--steps", "8", "--out", outDir);
         AssertExitedCleanly(client, code);
 
         // Items are class-major: index = class position × per-class + k.
