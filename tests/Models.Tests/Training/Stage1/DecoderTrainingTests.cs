@@ -8,8 +8,14 @@ using static TorchSharp.torch;
 
 namespace RAE.Grid.Models.Tests.Training.Stage1;
 
-public class DecoderTrainingTests
+public sealed class DecoderTrainingTests : IDisposable
 {
+    // One intra-op thread per test: libtorch's 2-thread pool is many times slower when other processes share the
+    // 2 cores (measured: ~20 ms vs 1-2 s per tiny step under load). Restored after each test.
+    readonly int _threads = get_num_threads();
+    public DecoderTrainingTests() => set_num_threads(1);
+    public void Dispose() => set_num_threads(_threads);
+
     // A tiny decoder so every test stays within seconds on 2 cores.
     static readonly DecoderTrainingOptions Tiny = new(
         Decoder: new DecoderConfig(32, 2, 2, 64), DecoderPatchSize: 7, Epochs: 2, BatchSize: 32, Lr: 3e-3, WarmupEpochs: 0.25,
