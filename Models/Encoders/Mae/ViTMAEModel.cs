@@ -28,6 +28,14 @@ public sealed class ViTMAEEncoder : Module<Tensor, Tensor>
         foreach (var l in layer) h = l.forward(h);
         return h;
     }
+
+    /// <summary>Every layer's output in order (HF hidden_states[1..]); the last one equals <see cref="forward"/>.</summary>
+    public IReadOnlyList<Tensor> ForwardAllLayers(Tensor h)
+    {
+        var outputs = new List<Tensor>(layer.Count);
+        foreach (var l in layer) outputs.Add(h = l.forward(h));
+        return outputs;
+    }
 }
 
 /// <summary>Outputs of <see cref="ViTMAEModel.Forward"/>.</summary>
@@ -89,6 +97,19 @@ public sealed class ViTMAEModel : Module<Tensor, Tensor>
         return new ViTMAEOutput(pre.MoveToOuterDisposeScope(), last.MoveToOuterDisposeScope(),
             new ViTMAEEmbeddingOutput(emb.Embeddings.MoveToOuterDisposeScope(), emb.Mask.MoveToOuterDisposeScope(),
                 emb.IdsRestore.MoveToOuterDisposeScope(), emb.PositionEmbeddings.MoveToOuterDisposeScope()));
+    }
+
+    /// <summary>
+    /// The output of every encoder layer, [B,1+kept,D] each (CLS first, before <c>layernorm</c>): HF
+    /// <c>hidden_states[1..]</c> with explicit noise (null = U(0,1)). Used for feature losses and discriminators.
+    /// </summary>
+    public IReadOnlyList<Tensor> LayerHiddenStates(Tensor pixels, Tensor? noise = null, bool interpolatePosEncoding = false)
+    {
+        using var scope = NewDisposeScope();
+        var emb = embeddings.Forward(pixels, noise, MaskRatio, interpolatePosEncoding);
+        var outputs = encoder.ForwardAllLayers(emb.Embeddings);
+        foreach (var o in outputs) o.MoveToOuterDisposeScope();
+        return outputs;
     }
 
     /// <summary>HF last_hidden_state with random noise and no interpolation.</summary>
