@@ -18,7 +18,8 @@ public sealed record AblationRow(string Ablation, string Arm, string Model, long
 /// (the recipe's <c>ablations</c> section). All arms reuse the trained bundle's frozen encoder, statistics and
 /// (except the τ ablation) decoder, and are evaluated unguided with <see cref="Evaluator"/>:
 /// <list type="bullet">
-/// <item><c>pixel</c>: the same DiT on raw pixels (patch 7 → the same 16 tokens, equal steps and batch) vs on RAE latents.</item>
+/// <item><c>pixel</c>: the shipped bundle's DiT (on RAE latents, the recipe's full budget) vs the same DiT trained on raw
+/// pixels (patch 7 → the same 16 tokens) with the same epochs, batch, schedule and seed — equal compute.</item>
 /// <item><c>shift</c>: the dimension-dependent time shift on vs off.</item>
 /// <item><c>width</c>: DiT backbone width below vs above the latent token dimension.</item>
 /// <item><c>head</c>: DiT^DH (wide shallow head) vs the same backbone as a plain LightningDiT.</item>
@@ -44,7 +45,7 @@ public static class AblationRunner
         var ctx = new Context(recipe, Path.GetFullPath(bundleDir), dataDir, Path.GetFullPath(workDir), progress, log, ct);
         IReadOnlyList<AblationRow> rows = name switch
         {
-            "pixel" => [ctx.LatentArm("latent DiT^DH", ctx.Base), ctx.PixelArm()],
+            "pixel" => [ctx.ShippedArm(), ctx.PixelArm()],
             "shift" => [ctx.LatentArm("shift on", ctx.Base), ctx.LatentArm("shift off", ctx.Base with { TimeShiftEnabled = false })],
             "width" => [ctx.LatentArm($"backbone width {recipe.Ablations.NarrowWidth} (< latent dim {ctx.LatentDim})", ctx.Narrow()),
                         ctx.LatentArm($"backbone width {ctx.BackboneWidth} (> latent dim {ctx.LatentDim})", ctx.Base)],
@@ -179,10 +180,31 @@ public static class AblationRunner
             return path;
         }
 
-        /// <summary>The same DiT on raw pixels (3×28×28, patch 7: the same 16 tokens), equal steps and batch.</summary>
+        /// <summary>The recipe's DiT exactly as the shipped bundle trained it (full budget), minus the weak checkpoint.</summary>
+        DiTTrainingOptions FullBudget => recipe.Dit with { WeakStep = null, Seed = recipe.Seed, StoreFloat16 = false };
+
+        /// <summary>The shipped bundle's own DiT, evaluated unguided like every arm (no training here).</summary>
+        public AblationRow ShippedArm()
+        {
+            var dir = Path.Combine(workDir, "shipped");
+            Directory.CreateDirectory(dir);
+            return Cached(dir, "latent DiT^DH (shipped)", () =>
+            {
+                var armBundle = ArmBundle(recipe.Dit, bundleDir, dir, null);
+                using var model = RaeModel.Load(armBundle);
+                var report = Evaluator.Evaluate(model, Train, Test, Eval,
+                    new SamplingSettings(NumSteps: recipe.Ablations.EvalSteps, GuidanceMethod: "none", GuidanceScale: 1.0), progress);
+                var steps = (long)(Train.Count / recipe.Dit.BatchSize) * recipe.Dit.Epochs;
+                return new AblationRow("", "latent DiT^DH (shipped)", recipe.Dit.Target, steps, double.NaN, double.NaN, report.Psnr, report.Ssim,
+                    report.Fd, report.ProbeAccuracy, report.FdReal);
+            });
+        }
+
+        /// <summary>The same DiT on raw pixels (3×28×28, patch 7: the same 16 tokens) with the shipped DiT's budget and seed.</summary>
         public AblationRow PixelArm()
         {
-            var options = Base with { Params = Stage2Inputs.PixelParams(Base.Params, 3, ImageSize, ImageSize / (int)Base.Params["input_size"]!) };
+            var full = FullBudget;
+            var options = full with { Params = Stage2Inputs.PixelParams(full.Params, 3, ImageSize, ImageSize / (int)full.Params["input_size"]!) };
             log($"arm 'pixel DiT^DH': {options.Params.ToJsonString()}");
             var (_, seconds, dir) = TrainDiT(options, Stage2Inputs.Pixels);
             return Cached(dir, "pixel DiT^DH", () =>

@@ -74,8 +74,38 @@ public static class RecipeRunner
         });
 
         var bundlePath = WriteBundle(recipe, ditOptions, mae, train.ClassNames, outDir);
+        WriteReadme(recipe, outDir, stages);
         log($"bundle: {bundlePath}");
         return new RecipeRunResult(bundlePath, stages);
+    }
+
+    /// <summary>
+    /// The bundle's README: what it is, how it was made (the command and the stage times of this run), and the
+    /// licences of the data it was trained on. Stage times of stages skipped in this run are kept from the last
+    /// README that recorded them.
+    /// </summary>
+    static void WriteReadme(TrainingRecipe recipe, string outDir, IReadOnlyList<(string Stage, double Seconds, bool Skipped)> stages)
+    {
+        var path = Path.Combine(outDir, "README.md");
+        var previous = File.Exists(path) ? File.ReadAllLines(path) : [];
+        string Time((string Stage, double Seconds, bool Skipped) s) =>
+            !s.Skipped ? $"{s.Seconds:F0} s"
+            : previous.FirstOrDefault(l => l.StartsWith($"| {s.Stage} |", StringComparison.Ordinal))?.Split('|')[2].Trim() ?? "(earlier run)";
+        var rows = stages.Select(s => $"| {s.Stage} | {Time(s)} |");
+        var data = recipe.Dataset == "fashion-mnist"
+            ? "Fashion-MNIST (Zalando SE, MIT licence; Xiao, Rasul, Vollgraf 2017), read from the Debian package `dataset-fashion-mnist`. The images are not redistributed here, only weights trained on them."
+            : $"the image folder `{recipe.Dataset}`";
+        var weights = recipe.Bundle.StoreFloat16 ? "stored as float16, loaded as float32" : "float32";
+        string[] lines =
+        [
+            $"# {recipe.Name}", "", recipe.Description, "", $"Trained from scratch on {data}", "",
+            "Reproduce (resumable; finished stages are skipped on a rerun):", "", "```bash",
+            $"dotnet run --project Client/Cli -- train --recipe recipes/{recipe.Name}.json", "```", "",
+            "| stage | time |", "|---|---|", .. rows, "",
+            $"Weights: safetensors in the official key names ({weights}), produced by this repository's code and released under",
+            "its licence. `bundle.json` mirrors the official RAE YAML.",
+        ];
+        File.WriteAllLines(path, lines);
     }
 
     /// <summary>Writes bundle.json for the trained parts in <paramref name="outDir"/>.</summary>
