@@ -32,18 +32,19 @@ internal static class EvalCommand
         var samples = new Option<int>("--samples") { Description = "Images to generate (and real images per split) for FD and the probe", DefaultValueFactory = _ => 1000 };
         var steps = new Option<int?>("--steps") { Description = "Sampler steps (default: the bundle's)" };
         var scale = new Option<double?>("--scale") { Description = "Guidance scale (default: the bundle's)" };
+        var guidance = new Option<string?>("--guidance") { Description = "none, cfg or autoguidance (default: the bundle's)" };
         var batch = new Option<int>("--batch-size") { Description = "Images per batch", DefaultValueFactory = _ => 50 };
         var seed = new Option<long>("--seed") { Description = "Seed of the generated samples", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout instead of progress bars and a table" };
         var cmd = new Command("eval", "Evaluate a bundle: reconstruction PSNR/SSIM, Fréchet distance and linear-probe accuracy of its samples")
-            { bundle, data, recon, samples, steps, scale, batch, seed, json };
+            { bundle, data, recon, samples, steps, scale, guidance, batch, seed, json };
         cmd.SetAction(async (pr, ct) =>
         {
             var asJson = pr.GetValue(json);
             try
             {
                 var options = new EvaluationOptions(pr.GetValue(recon), pr.GetValue(samples), pr.GetValue(batch), pr.GetValue(seed)).Validate();
-                var sampling = new SamplingSettings(NumSteps: pr.GetValue(steps), GuidanceScale: pr.GetValue(scale));
+                var sampling = new SamplingSettings(NumSteps: pr.GetValue(steps), GuidanceMethod: pr.GetValue(guidance), GuidanceScale: pr.GetValue(scale));
                 return await RunAsync(BundleFile(pr.GetValue(bundle)), pr.GetValue(data)!, options, sampling, asJson);
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or FileNotFoundException or DirectoryNotFoundException
