@@ -24,6 +24,8 @@ public static class TrainingCheckpoint
     public static void Save(string path, long step, IReadOnlyDictionary<string, Module> modules,
         IReadOnlyDictionary<string, optim.Optimizer> optimizers, IReadOnlyDictionary<string, string>? metadata = null)
     {
+        if (modules.Keys.Intersect(optimizers.Keys).FirstOrDefault() is { } clash)
+            throw new ArgumentException($"checkpoint name '{clash}' is used by a module and an optimizer; their keys would collide");
         using var scope = NewDisposeScope();
         var tensors = new Dictionary<string, Tensor>();
         var meta = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>()) { [StepKey] = step.ToString(CultureInfo.InvariantCulture) };

@@ -68,6 +68,18 @@ public class TrainingCoreTests
     }
 
     [Fact]
+    public void A_module_and_an_optimizer_with_the_same_checkpoint_name_are_refused()
+    {
+        using var dir = new TempDir();
+        var net = new Net(0);
+        var opt = new AdamWSettings().Create(net.parameters());
+        var e = Assert.Throws<ArgumentException>(() => TrainingCheckpoint.Save(dir.File("c.safetensors"), 1,
+            new Dictionary<string, Module> { ["decoder"] = net }, new Dictionary<string, optim.Optimizer> { ["decoder"] = opt }));
+        Assert.Contains("'decoder'", e.Message);
+        Assert.False(File.Exists(dir.File("c.safetensors")));
+    }
+
+    [Fact]
     public void Ema_moves_the_shadow_by_one_minus_decay_towards_the_model()
     {
         var model = new Net(0);
