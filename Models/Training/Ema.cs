@@ -17,12 +17,21 @@ public sealed class Ema
 
     /// <summary>The averaged module.</summary>
     public Module Shadow { get; }
-    /// <summary>The decay per update.</summary>
+    /// <summary>The decay per update (the ceiling when <see cref="Warmup"/> is on).</summary>
     public double Decay { get; }
+    /// <summary>
+    /// Ramp the decay as min(decay, (1 + n)/(10 + n)) over the first updates n (the usual EMA warmup). The official
+    /// RAE code has none: over its ~10⁶ steps the initial weights' share decay·ⁿ vanishes, but over a toy run of a
+    /// few hundred steps at 0.999 the shadow would still be mostly the (zero-output) initialisation.
+    /// </summary>
+    public bool Warmup { get; }
+    /// <summary>Updates done so far (restore it when resuming so the warmup continues where it was).</summary>
+    public long Updates { get; set; }
 
     /// <summary>Pairs <paramref name="model"/> and <paramref name="shadow"/> by key and copies the model into the shadow.</summary>
-    public Ema(Module model, Module shadow, double decay)
+    public Ema(Module model, Module shadow, double decay, bool warmup = false)
     {
+        Warmup = warmup;
         if (decay is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(decay), $"EMA decay must be in [0, 1], got {decay}");
         Decay = decay;
         Shadow = shadow;
@@ -56,7 +65,9 @@ public sealed class Ema
     public void Update()
     {
         using var _ = no_grad();
-        foreach (var (m, s) in _params) s.mul_(Decay).add_(m.detach(), alpha: 1 - Decay);
+        var decay = Warmup ? Math.Min(Decay, (1.0 + Updates) / (10.0 + Updates)) : Decay;
+        foreach (var (m, s) in _params) s.mul_(decay).add_(m.detach(), alpha: 1 - decay);
         foreach (var (m, s) in _buffers) s.copy_(m);
+        Updates++;
     }
 }

@@ -22,10 +22,11 @@ internal static class TrainCommand
         var outDir = new Option<string?>("--out") { Description = "Bundle folder to write (default: bundles/<recipe name>)" };
         var work = new Option<string?>("--work") { Description = "Checkpoints and stage markers (default: .rae-grid/train/<recipe name>)" };
         var data = DataOption();
-        var cmd = new Command("train", "Train an RAE from a recipe: MAE encoder, latent stats, decoder, DiT; writes a bundle") { recipe, outDir, work, data };
+        var threads = ThreadsOption();
+        var cmd = new Command("train", "Train an RAE from a recipe: MAE encoder, latent stats, decoder, DiT; writes a bundle") { recipe, outDir, work, data, threads };
         cmd.SetAction((pr, ct) => CommonOptions.Guard(async () =>
         {
-            var r = TrainingRecipe.Load(pr.GetValue(recipe)!);
+            var r = WithThreads(TrainingRecipe.Load(pr.GetValue(recipe)!), pr.GetValue(threads));
             var output = pr.GetValue(outDir) ?? Path.Combine("bundles", r.Name);
             var workDir = pr.GetValue(work) ?? Path.Combine(".rae-grid", "train", r.Name);
             AnsiConsole.MarkupLineInterpolated($"recipe [bold]{r.Name}[/]: bundle → {Path.GetFullPath(output)}, checkpoints → {Path.GetFullPath(workDir)}");
@@ -50,10 +51,11 @@ internal static class TrainCommand
         var work = new Option<string?>("--work") { Description = "Arm checkpoints and cached results (default: .rae-grid/ablations/<recipe name>)" };
         var results = new Option<string>("--results") { Description = "Folder for <ablation>.json and .md", DefaultValueFactory = _ => Path.Combine("docs", "ablations") };
         var data = DataOption();
-        var cmd = new Command("ablate", "Run an ablation of the recipe at its small budget and print the table") { name, recipe, bundle, work, results, data };
+        var threads = ThreadsOption();
+        var cmd = new Command("ablate", "Run an ablation of the recipe at its small budget and print the table") { name, recipe, bundle, work, results, data, threads };
         cmd.SetAction((pr, ct) => CommonOptions.Guard(async () =>
         {
-            var r = TrainingRecipe.Load(pr.GetValue(recipe)!);
+            var r = WithThreads(TrainingRecipe.Load(pr.GetValue(recipe)!), pr.GetValue(threads));
             var which = pr.GetValue(name)!;
             var names = which == "all" ? AblationRunner.Names : [which];
             if (!names.All(AblationRunner.Names.Contains)) throw new ArgumentException($"unknown ablation '{which}' (have: {string.Join(", ", AblationRunner.Names)}, all)");
@@ -82,6 +84,11 @@ internal static class TrainCommand
         Description = $"Recipe JSON (default: {DefaultRecipe})",
         DefaultValueFactory = _ => CommonOptions.RepositoryFile(DefaultRecipe),
     };
+
+    static Option<int?> ThreadsOption() => new("--threads") { Description = "torch intra-op threads (overrides the recipe's)" };
+
+    static TrainingRecipe WithThreads(TrainingRecipe r, int? threads) =>
+        threads is { } n ? (r with { Threads = n }).Validated() : r;
 
     static Option<string> DataOption() => new("--data")
     {

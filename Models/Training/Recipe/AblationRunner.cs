@@ -18,9 +18,9 @@ public sealed record AblationRow(string Ablation, string Arm, string Model, long
 /// (the recipe's <c>ablations</c> section). All arms reuse the trained bundle's frozen encoder, statistics and
 /// (except the τ ablation) decoder, and are evaluated unguided with <see cref="Evaluator"/>:
 /// <list type="bullet">
-/// <item><c>pixel</c>: the shipped bundle's DiT (on RAE latents, the recipe's full budget) vs the same DiT trained on raw
-/// pixels (patch 7 → the same 16 tokens) with the same epochs, batch, schedule and seed — equal compute.</item>
-/// <item><c>shift</c>: the dimension-dependent time shift on vs off.</item>
+/// <item><c>pixel</c>: the same DiT on raw pixels (patch 7 → the same 16 tokens) vs on RAE latents, with the same
+/// epochs, batch, schedule and seed — equal compute (the latent arm also pays for the frozen encoder).</item>
+/// <item><c>shift</c>: the dimension-dependent time shift (the rule s = √(m/4096)) vs off, plus a stronger shift from an explicit m.</item>
 /// <item><c>width</c>: DiT backbone width below vs above the latent token dimension.</item>
 /// <item><c>head</c>: DiT^DH (wide shallow head) vs the same backbone as a plain LightningDiT.</item>
 /// <item><c>noise-tau</c>: decoders trained with noise augmentation τ = 0 vs 0.8 (reconstruction and generation through the latent DiT).</item>
@@ -45,8 +45,10 @@ public static class AblationRunner
         var ctx = new Context(recipe, Path.GetFullPath(bundleDir), dataDir, Path.GetFullPath(workDir), progress, log, ct);
         IReadOnlyList<AblationRow> rows = name switch
         {
-            "pixel" => [ctx.ShippedArm(), ctx.PixelArm()],
-            "shift" => [ctx.LatentArm("shift on", ctx.Base), ctx.LatentArm("shift off", ctx.Base with { TimeShiftEnabled = false })],
+            "pixel" => [ctx.LatentArm("latent DiT^DH", ctx.Base), ctx.PixelArm()],
+            "shift" => [ctx.LatentArm($"shift rule, s = {ctx.Base.ShiftFactor:0.###}", ctx.Base),
+                        ctx.LatentArm("shift off, s = 1", ctx.Base with { TimeShiftEnabled = false }),
+                        ctx.LatentArm($"s = {ctx.Strong.ShiftFactor:0.###} (m = {recipe.Ablations.StrongShiftDim})", ctx.Strong)],
             "width" => [ctx.LatentArm($"backbone width {recipe.Ablations.NarrowWidth} (< latent dim {ctx.LatentDim})", ctx.Narrow()),
                         ctx.LatentArm($"backbone width {ctx.BackboneWidth} (> latent dim {ctx.LatentDim})", ctx.Base)],
             "head" => [ctx.LatentArm("DiT^DH (with head)", ctx.Base), ctx.LatentArm("LightningDiT (no head)", ctx.NoHead())],
@@ -74,6 +76,9 @@ public static class AblationRunner
             ConstantEpochs = recipe.Dit.ConstantEpochs * recipe.Ablations.DitEpochs / recipe.Dit.Epochs,
             DecayEndEpoch = null, WeakStep = null, Seed = recipe.Seed, StoreFloat16 = false,
         };
+
+        /// <summary>A shift above the rule's, from an explicit m.</summary>
+        public DiTTrainingOptions Strong => Base with { TimeShiftEnabled = true, TimeDistShiftDim = recipe.Ablations.StrongShiftDim };
 
         public DiTTrainingOptions Narrow()
         {
@@ -180,31 +185,10 @@ public static class AblationRunner
             return path;
         }
 
-        /// <summary>The recipe's DiT exactly as the shipped bundle trained it (full budget), minus the weak checkpoint.</summary>
-        DiTTrainingOptions FullBudget => recipe.Dit with { WeakStep = null, Seed = recipe.Seed, StoreFloat16 = false };
-
-        /// <summary>The shipped bundle's own DiT, evaluated unguided like every arm (no training here).</summary>
-        public AblationRow ShippedArm()
-        {
-            var dir = Path.Combine(workDir, "shipped");
-            Directory.CreateDirectory(dir);
-            return Cached(dir, "latent DiT^DH (shipped)", () =>
-            {
-                var armBundle = ArmBundle(recipe.Dit, bundleDir, dir, null);
-                using var model = RaeModel.Load(armBundle);
-                var report = Evaluator.Evaluate(model, Train, Test, Eval,
-                    new SamplingSettings(NumSteps: recipe.Ablations.EvalSteps, GuidanceMethod: "none", GuidanceScale: 1.0), progress);
-                var steps = (long)(Train.Count / recipe.Dit.BatchSize) * recipe.Dit.Epochs;
-                return new AblationRow("", "latent DiT^DH (shipped)", recipe.Dit.Target, steps, double.NaN, double.NaN, report.Psnr, report.Ssim,
-                    report.Fd, report.ProbeAccuracy, report.FdReal);
-            });
-        }
-
-        /// <summary>The same DiT on raw pixels (3×28×28, patch 7: the same 16 tokens) with the shipped DiT's budget and seed.</summary>
+        /// <summary>The same DiT on raw pixels (3×28×28, patch 7: the same 16 tokens), equal steps, batch and seed.</summary>
         public AblationRow PixelArm()
         {
-            var full = FullBudget;
-            var options = full with { Params = Stage2Inputs.PixelParams(full.Params, 3, ImageSize, ImageSize / (int)full.Params["input_size"]!) };
+            var options = Base with { Params = Stage2Inputs.PixelParams(Base.Params, 3, ImageSize, ImageSize / (int)Base.Params["input_size"]!) };
             log($"arm 'pixel DiT^DH': {options.Params.ToJsonString()}");
             var (_, seconds, dir) = TrainDiT(options, Stage2Inputs.Pixels);
             return Cached(dir, "pixel DiT^DH", () =>
@@ -223,7 +207,7 @@ public static class AblationRunner
         /// <summary>A decoder trained with noise augmentation τ, evaluated with the baseline latent DiT.</summary>
         public AblationRow NoiseArm(double tau)
         {
-            var section = recipe.Decoder with { Epochs = recipe.Ablations.DecoderEpochs, NoiseTau = tau,
+            var section = recipe.Decoder with { Epochs = recipe.Ablations.DecoderEpochs, NoiseTau = tau, EmaDecay = recipe.Ablations.DecoderEmaDecay,
                 WarmupEpochs = Math.Min(recipe.Decoder.WarmupEpochs, recipe.Ablations.DecoderEpochs),
                 DiscStart = recipe.Decoder.DiscStart * recipe.Ablations.DecoderEpochs / recipe.Decoder.Epochs,
                 GanStart = recipe.Decoder.GanStart * recipe.Ablations.DecoderEpochs / recipe.Decoder.Epochs };

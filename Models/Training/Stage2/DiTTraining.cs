@@ -67,7 +67,7 @@ public static class DiTTraining
 
         using var model = CreateModel(options);
         using var shadow = Stage2Loader.Build(options.Target, options.Params, "params");
-        var ema = new Ema(model, shadow, options.EmaDecay);
+        var ema = new Ema(model, shadow, options.EmaDecay, options.EmaWarmup);
         var parameters = model.parameters().Where(p => p.requires_grad).ToArray();
         using var optimizer = options.Optimizer.Create(parameters);
         var modules = new Dictionary<string, nn.Module> { ["model"] = model, ["ema"] = shadow };
@@ -75,6 +75,7 @@ public static class DiTTraining
 
         var checkpoint = Path.Combine(workDir, CheckpointFile);
         long step = File.Exists(checkpoint) ? TrainingCheckpoint.Load(checkpoint, modules, optimizers).Step : 0;
+        ema.Updates = step;
         var weakPath = Path.Combine(outDir, WeakModelFile);
         var losses = new List<double>();
         model.train();

@@ -31,6 +31,8 @@ public sealed record DiTTrainingOptions
     public double ClipGradNorm { get; init; } = 1.0;
     /// <summary>EMA decay per step (official 0.9995).</summary>
     public double EmaDecay { get; init; } = 0.9995;
+    /// <summary>Ramp the EMA decay over the first steps (see <see cref="Ema.Warmup"/>); off in the official recipe, needed for toy runs.</summary>
+    public bool EmaWarmup { get; init; }
     /// <summary>Training time distribution: "logit-normal_0_1" (official) or "uniform".</summary>
     public string TimeDistType { get; init; } = "logit-normal_0_1";
     /// <summary>Whether the dimension-dependent time shift is applied to the training t.</summary>

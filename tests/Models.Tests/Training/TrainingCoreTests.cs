@@ -94,6 +94,23 @@ public class TrainingCoreTests
     }
 
     [Fact]
+    public void Ema_warmup_ramps_the_decay_so_a_short_run_forgets_the_initialisation()
+    {
+        var model = new Net(0);
+        var plain = new Ema(model, new Net(1), 0.999);
+        var warm = new Ema(model, new Net(2), 0.999, warmup: true);
+        var start = model.fc1.weight!.detach().clone();
+        using (no_grad()) model.fc1.weight!.add_(1.0);
+        for (int i = 0; i < 100; i++) { plain.Update(); warm.Update(); }
+        // plain: the shadow moved 1 − 0.999¹⁰⁰ ≈ 9.5 % of the way; warmup: the start keeps Π (1+n)/(10+n) = 9!·100!/109! ≈ 3e-13
+        var movedPlain = (((Net)plain.Shadow).fc1.weight! - start).mean().item<float>();
+        var movedWarm = (((Net)warm.Shadow).fc1.weight! - start).mean().item<float>();
+        Assert.Equal(1 - Math.Pow(0.999, 100), movedPlain, 3);
+        Assert.Equal(1.0, movedWarm, 3);
+        Assert.Equal(100, warm.Updates);
+    }
+
+    [Fact]
     public void Schedules_follow_the_official_shapes()
     {
         var cos = new CosineWithWarmup(2e-4, 10, 110, 2e-5);
