@@ -69,9 +69,13 @@ public static class AblationRunner
         public int LatentDim => _bundle.Misc.LatentSize![0];
         public int BackboneWidth => (int)recipe.Dit.Params["hidden_size"]![0]!;
 
-        /// <summary>The recipe's DiT at the ablation budget: same schedule shape, no weak checkpoint.</summary>
+        /// <summary>
+        /// The recipe's DiT at the ablation budget: same schedule shape, no weak checkpoint, and the paper's shift
+        /// rule whatever shift the recipe itself picked (the shift ablation is what informs that pick).
+        /// </summary>
         public DiTTrainingOptions Base => recipe.Dit with
         {
+            TimeShiftEnabled = true, TimeDistShiftDim = null,
             Epochs = recipe.Ablations.DitEpochs,
             ConstantEpochs = recipe.Dit.ConstantEpochs * recipe.Ablations.DitEpochs / recipe.Dit.Epochs,
             DecayEndEpoch = null, WeakStep = null, Seed = recipe.Seed, StoreFloat16 = false,
