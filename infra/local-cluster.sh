@@ -87,6 +87,7 @@ start_silo() { # start_silo <name> <silo port> <gateway port> <health port> <sta
       RAEGRID_OutputStore__Kind=azure-blob RAEGRID_OutputStore__ConnectionString="$blob_conn" \
       RAEGRID_OutputStore__Container="$container" \
       RAEGRID_Grid__Bundles__tiny="$repo/bundles/tiny/bundle.json" \
+      RAEGRID_Grid__Bundles__fashion-mnist="$repo/bundles/fashion-mnist/bundle.json" \
       RAEGRID_Health__Port="$health_port" "${stages[@]}" \
       dotnet "$cli" serve >"$work/silo-$name.log" 2>&1 &
   silos+=($!)
