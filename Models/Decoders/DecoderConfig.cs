@@ -77,6 +77,30 @@ public sealed record DecoderConfig(
         return this;
     }
 
+    /// <summary>This config as ViTMAEConfig JSON (the keys <see cref="FromJson(JsonElement)"/> reads back).</summary>
+    public System.Text.Json.Nodes.JsonObject ToJson() => new()
+    {
+        ["model_type"] = "vit_mae",
+        ["hidden_size"] = HiddenSize,
+        ["decoder_hidden_size"] = DecoderHiddenSize,
+        ["decoder_num_hidden_layers"] = DecoderNumHiddenLayers,
+        ["decoder_num_attention_heads"] = DecoderNumAttentionHeads,
+        ["decoder_intermediate_size"] = DecoderIntermediateSize,
+        ["layer_norm_eps"] = LayerNormEps,
+        ["hidden_act"] = HiddenAct,
+        ["qkv_bias"] = QkvBias,
+        ["num_channels"] = NumChannels,
+        ["patch_size"] = PatchSize,
+        ["image_size"] = ImageSize,
+    };
+
+    /// <summary>Writes <see cref="ToJson"/> as an indented <c>config.json</c>.</summary>
+    public void Save(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        File.WriteAllText(path, ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+
     /// <summary>Reads a ViTMAEConfig <c>config.json</c> file; errors name the file and the bad field.</summary>
     public static DecoderConfig Load(string path)
     {

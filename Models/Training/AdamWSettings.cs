@@ -28,8 +28,8 @@ public sealed record AdamWSettings(double Lr = 2e-4, double Beta1 = 0.9, double 
     }
 
     /// <summary>
-    /// AdamW with two groups: weight decay on <paramref name="decay"/>, none on <paramref name="noDecay"/> (biases,
-    /// norms and tokens, as MAE's parameter groups).
+    /// AdamW with two groups: weight decay on <paramref name="decay"/>, none on <paramref name="noDecay"/> (e.g. MAE's
+    /// groups: biases and other 1-D parameters undecayed; see <c>Mae.MaeParameterGroups</c>).
     /// </summary>
     public optim.Optimizer Create(IEnumerable<Parameter> decay, IEnumerable<Parameter> noDecay)
     {

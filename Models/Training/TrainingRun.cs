@@ -1,5 +1,4 @@
 using RAE.Grid.Models.Checkpoints;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -21,13 +20,5 @@ public static class TrainingRun
         var tmp = path + ".tmp";
         SafeTensorsWriter.Write(tmp, dict, metadata);
         File.Move(tmp, path, overwrite: true);
-    }
-
-    /// <summary>The global L2 norm of the gradients of <paramref name="parameters"/> (0 when none have gradients).</summary>
-    public static double GradNorm(IEnumerable<Parameter> parameters)
-    {
-        using var scope = NewDisposeScope();
-        var norms = parameters.Where(p => p.grad is not null).Select(p => p.grad!.detach().to(ScalarType.Float64).pow(2).sum()).ToList();
-        return norms.Count == 0 ? 0 : Math.Sqrt(stack(norms).sum().item<double>());
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RAE.Grid.Models.Bundles;
@@ -107,20 +106,21 @@ public static class AblationRunner
 
         EvaluationOptions Eval => new(recipe.Ablations.EvalReconstructions, recipe.Ablations.EvalSamples, Seed: recipe.Seed);
 
-        (DiTTrainingResult? Result, double Seconds, string Dir) TrainDiT(DiTTrainingOptions options, Func<ImageBatch, TorchSharp.torch.Tensor> toX1)
+        /// <summary>Trains (or finds) an arm's DiT; returns its folder, training seconds, steps and final loss.</summary>
+        (string Dir, double Seconds, long Steps, double Loss) TrainDiT(DiTTrainingOptions options, Func<ImageBatch, TorchSharp.torch.Tensor> toX1)
         {
             var dir = Path.Combine(workDir, "dit-" + RecipeStages.Hash(options));
             var hash = RecipeStages.Hash(new { options, recipe.Dataset, recipe.TrainLimit, bundle = _bundle.Name });
-            if (RecipeStages.IsDone(dir, "dit", hash)) return (null, ReadSeconds(dir), dir);
-            var clock = Stopwatch.StartNew();
-            var result = DiTTraining.Run(options, Train, toX1, dir, dir, progress, ct);
-            File.WriteAllText(Path.Combine(dir, "train.json"), JsonSerializer.Serialize(new { seconds = clock.Elapsed.TotalSeconds, steps = result.Steps, final_loss = FinalLoss(result) }));
-            RecipeStages.MarkDone(dir, "dit", hash);
-            return (result, clock.Elapsed.TotalSeconds, dir);
+            var trainJson = Path.Combine(dir, "train.json");
+            var (seconds, _) = RecipeStages.RunOnce(dir, "dit", hash, () =>
+            {
+                var result = DiTTraining.Run(options, Train, toX1, dir, dir, progress, ct);
+                var loss = result.Losses.Count == 0 ? double.NaN : result.Losses.TakeLast(Math.Min(50, result.Losses.Count)).Average();
+                File.WriteAllText(trainJson, JsonSerializer.Serialize(new { steps = result.Steps, final_loss = loss }));
+            });
+            var e = JsonDocument.Parse(File.ReadAllText(trainJson)).RootElement;
+            return (dir, seconds, e.GetProperty("steps").GetInt64(), e.GetProperty("final_loss").GetDouble());
         }
-
-        static double ReadSeconds(string dir) => JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "train.json"))).RootElement.GetProperty("seconds").GetDouble();
-        static double FinalLoss(DiTTrainingResult r) => r.Losses.Count == 0 ? double.NaN : r.Losses.TakeLast(Math.Min(50, r.Losses.Count)).Average();
 
         AblationRow Cached(string dir, string arm, Func<AblationRow> compute)
         {
@@ -132,21 +132,16 @@ public static class AblationRunner
             return row;
         }
 
-        static (long Steps, double Loss) TrainInfo(string dir)
-        {
-            var e = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "train.json"))).RootElement;
-            return (e.GetProperty("steps").GetInt64(), e.GetProperty("final_loss").GetDouble());
-        }
-
         /// <summary>A DiT on the bundle's latents, evaluated through a bundle that swaps in its weights.</summary>
         public AblationRow LatentArm(string arm, DiTTrainingOptions options, string? decoderDir = null)
         {
             log($"arm '{arm}': {options.Target} {options.Params.ToJsonString()}");
-            DiTTrainingResult? trained;
-            double seconds;
             string dir;
+            double seconds;
+            long steps;
+            double loss;
             using (var encoder = RecipeStages.FrozenEncoder(bundleDir))
-                (trained, seconds, dir) = TrainDiT(options, Stage2Inputs.Latents(encoder));
+                (dir, seconds, steps, loss) = TrainDiT(options, Stage2Inputs.Latents(encoder));
             var evalDir = decoderDir is null ? dir : Path.Combine(dir, "with-" + Path.GetFileName(decoderDir));
             Directory.CreateDirectory(evalDir);
             return Cached(evalDir, arm, () =>
@@ -155,7 +150,6 @@ public static class AblationRunner
                 using var model = RaeModel.Load(armBundle);
                 var report = Evaluator.Evaluate(model, Train, Test, Eval,
                     new SamplingSettings(NumSteps: recipe.Ablations.EvalSteps, GuidanceMethod: "none", GuidanceScale: 1.0), progress);
-                var (steps, loss) = TrainInfo(dir);
                 return new AblationRow("", arm, options.Target, steps, seconds, loss, report.Psnr, report.Ssim, report.Fd,
                     report.ProbeAccuracy, report.FdReal);
             });
@@ -194,7 +188,7 @@ public static class AblationRunner
         {
             var options = Base with { Params = Stage2Inputs.PixelParams(Base.Params, 3, ImageSize, ImageSize / (int)Base.Params["input_size"]!) };
             log($"arm 'pixel DiT^DH': {options.Params.ToJsonString()}");
-            var (_, seconds, dir) = TrainDiT(options, Stage2Inputs.Pixels);
+            var (dir, seconds, steps, loss) = TrainDiT(options, Stage2Inputs.Pixels);
             return Cached(dir, "pixel DiT^DH", () =>
             {
                 var section = new ModelSection { Target = options.Target, Params = options.Params, Ckpt = DiTTraining.ModelFile };
@@ -202,7 +196,6 @@ public static class AblationRunner
                 using var encoder = RecipeStages.FrozenEncoder(bundleDir);
                 var report = new Evaluator(encoder, ImageSize, Eval with { ReconstructionImages = 0 }, progress)
                     .Evaluate(Train, Test, generator.AsDelegate(), _bundle.Misc.NumClasses);
-                var (steps, loss) = TrainInfo(dir);
                 return new AblationRow("", "pixel DiT^DH", options.Target, steps, seconds, loss, null, null, report.Fd,
                     report.ProbeAccuracy, report.FdReal);
             });
@@ -217,15 +210,12 @@ public static class AblationRunner
                 GanStart = recipe.Decoder.GanStart * recipe.Ablations.DecoderEpochs / recipe.Decoder.Epochs };
             var dir = Path.Combine(workDir, "decoder-" + RecipeStages.Hash(section));
             var hash = RecipeStages.Hash(new { section, recipe.Seed, recipe.Dataset, recipe.TrainLimit, bundle = _bundle.Name });
-            if (!RecipeStages.IsDone(dir, "decoder", hash))
+            RecipeStages.RunOnce(dir, "decoder", hash, () =>
             {
                 log($"arm 'τ = {tau}': decoder for {section.Epochs} epochs");
-                var clock = Stopwatch.StartNew();
-                using (var encoder = RecipeStages.FrozenEncoder(bundleDir, tau, section.NoiseSigma, withStats: false))
-                    DecoderTraining.Run(encoder, Train, section.ToOptions(recipe.Seed), dir, dir, progress, ct);
-                File.WriteAllText(Path.Combine(dir, "decoder-train.json"), JsonSerializer.Serialize(new { seconds = clock.Elapsed.TotalSeconds }));
-                RecipeStages.MarkDone(dir, "decoder", hash);
-            }
+                using var encoder = RecipeStages.FrozenEncoder(bundleDir, tau, section.NoiseSigma, withStats: false);
+                DecoderTraining.Run(encoder, Train, section.ToOptions(recipe.Seed), dir, dir, progress, ct);
+            });
             return LatentArm($"τ = {tau}", Base, dir);
         }
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RAE.Grid.Models.Bundles;
@@ -37,12 +36,9 @@ public static class RecipeRunner
         void Stage(string name, object section, Action body)
         {
             var hash = RecipeStages.Hash(new { section, recipe.Seed, recipe.Dataset, recipe.TrainLimit, recipe.Bundle.StoreFloat16 });
-            if (RecipeStages.IsDone(workDir, name, hash)) { log($"{name}: done earlier, skipped"); stages.Add((name, 0, true)); return; }
-            var clock = Stopwatch.StartNew();
-            body();
-            RecipeStages.MarkDone(workDir, name, hash);
-            stages.Add((name, clock.Elapsed.TotalSeconds, false));
-            log($"{name}: {clock.Elapsed.TotalSeconds:F0} s");
+            var (seconds, skipped) = RecipeStages.RunOnce(workDir, name, hash, body);
+            stages.Add((name, seconds, skipped));
+            log(skipped ? $"{name}: done earlier, skipped" : $"{name}: {seconds:F0} s");
         }
 
         Stage("encoder", recipe.Encoder, () => MaePretraining.Run(train, new MaePretrainingOptions(workDir, outDir, Model: mae,
@@ -80,18 +76,13 @@ public static class RecipeRunner
     }
 
     /// <summary>
-    /// The bundle's README: what it is, how it was made (the command and the stage times of this run), and the
-    /// licences of the data it was trained on. Stage times of stages skipped in this run are kept from the last
-    /// README that recorded them.
+    /// The bundle's README: what it is, how it was made (the command and each stage's recorded time), and the
+    /// licences of the data it was trained on.
     /// </summary>
     static void WriteReadme(TrainingRecipe recipe, string outDir, IReadOnlyList<(string Stage, double Seconds, bool Skipped)> stages)
     {
         var path = Path.Combine(outDir, "README.md");
-        var previous = File.Exists(path) ? File.ReadAllLines(path) : [];
-        string Time((string Stage, double Seconds, bool Skipped) s) =>
-            !s.Skipped ? $"{s.Seconds:F0} s"
-            : previous.FirstOrDefault(l => l.StartsWith($"| {s.Stage} |", StringComparison.Ordinal))?.Split('|')[2].Trim() ?? "(earlier run)";
-        var rows = stages.Select(s => $"| {s.Stage} | {Time(s)} |");
+        var rows = stages.Select(s => $"| {s.Stage} | {(double.IsNaN(s.Seconds) ? "not recorded" : $"{s.Seconds:F0} s")} |");
         var data = recipe.Dataset == "fashion-mnist"
             ? "Fashion-MNIST (Zalando SE, MIT licence; Xiao, Rasul, Vollgraf 2017), read from the Debian package `dataset-fashion-mnist`. The images are not redistributed here, only weights trained on them."
             : $"the image folder `{recipe.Dataset}`";

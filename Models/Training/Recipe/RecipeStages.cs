@@ -69,5 +69,25 @@ public static class RecipeStages
         File.WriteAllText(MarkerPath(workDir, stage), hash);
     }
 
+    /// <summary>
+    /// Runs <paramref name="body"/> unless <paramref name="stage"/> already finished for <paramref name="hash"/>, then
+    /// marks it done and records its duration. Returns the seconds it took (the recorded ones when skipped; NaN when
+    /// none were recorded) and whether it was skipped.
+    /// </summary>
+    public static (double Seconds, bool Skipped) RunOnce(string workDir, string stage, string hash, Action body)
+    {
+        var secondsPath = Path.Combine(workDir, stage + ".seconds");
+        if (IsDone(workDir, stage, hash))
+            return (File.Exists(secondsPath) && double.TryParse(File.ReadAllText(secondsPath), System.Globalization.CultureInfo.InvariantCulture, out var s)
+                ? s : double.NaN, true);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        body();
+        var seconds = clock.Elapsed.TotalSeconds;
+        Directory.CreateDirectory(workDir);
+        File.WriteAllText(secondsPath, seconds.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        MarkDone(workDir, stage, hash);
+        return (seconds, false);
+    }
+
     static string MarkerPath(string workDir, string stage) => Path.Combine(workDir, stage + ".done");
 }

@@ -266,7 +266,7 @@ public sealed class DecoderTraining : IDisposable
         Directory.CreateDirectory(dir);
         var configPath = Path.Combine(dir, "config.json");
         var weightsPath = Path.Combine(dir, "model.safetensors");
-        DecoderConfigFile.Write(configPath, decoder.Config);
+        decoder.Config.Save(configPath);
         TrainingRun.ExportWeights(decoder, weightsPath, float16: fp16, new Dictionary<string, string> { ["format"] = "pt" });
         return (configPath, weightsPath);
     }
