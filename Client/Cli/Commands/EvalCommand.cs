@@ -75,7 +75,7 @@ internal static class EvalCommand
         var problems = sampling.Resolve(model.Bundle).Validate();
         if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
         var skipped = new List<string>();
-        var (train, test, kind) = EvalData.Load(dataDir, model.ImageSize, options.Samples,
+        var (train, test, kind) = DatasetSplits.Load(dataDir, model.ImageSize, options.Samples,
             Math.Max(options.Samples, options.ReconstructionImages), skipped);
         foreach (var s in skipped) Stderr.MarkupLineInterpolated($"[yellow]skipped[/] {s}");
         var steps = sampling.Resolve(model.Bundle).NumSteps!.Value;

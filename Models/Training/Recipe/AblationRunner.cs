@@ -61,9 +61,9 @@ public static class AblationRunner
         IProgress<TrainingProgress>? progress, Action<string> log, CancellationToken ct)
     {
         readonly RaeBundle _bundle = RaeBundle.Load(Path.Combine(bundleDir, "bundle.json"));
-        LabeledImages? _train, _test;
-        LabeledImages Train => _train ??= RecipeStages.TrainingData(recipe, dataDir, ImageSize);
-        LabeledImages Test => _test ??= FashionMnist.Load(dataDir, "test");
+        (LabeledImages Train, LabeledImages Test)? _data;
+        LabeledImages Train => (_data ??= RecipeStages.Data(recipe, dataDir, ImageSize)).Train;
+        LabeledImages Test => (_data ??= RecipeStages.Data(recipe, dataDir, ImageSize)).Test;
         int ImageSize => _bundle.Stage1.Params.InputImageSize;
         public int LatentDim => _bundle.Misc.LatentSize![0];
         public int BackboneWidth => (int)recipe.Dit.Params["hidden_size"]![0]!;

@@ -30,7 +30,7 @@ public static class RecipeRunner
         var stages = new List<(string, double, bool)>();
         var mae = ViTMAEPreTrainingConfig.FromJson(JsonDocument.Parse(recipe.Encoder.Config.ToJsonString()).RootElement, "encoder.config");
         var imageSize = mae.Encoder.ImageSize;
-        var train = RecipeStages.TrainingData(recipe, dataDir, imageSize);
+        var train = RecipeStages.Data(recipe, dataDir, imageSize).Train;
         log($"training data: {train.Count} images {train.Height}×{train.Width}, {train.ClassNames.Count} classes");
 
         void Stage(string name, object section, Action body)

@@ -16,13 +16,14 @@ namespace RAE.Grid.Models.Training.Recipe;
 /// </summary>
 public static class RecipeStages
 {
-    /// <summary>The training split named by the recipe (Fashion-MNIST from <paramref name="dataDir"/>, or an image folder).</summary>
-    public static LabeledImages TrainingData(TrainingRecipe recipe, string dataDir, int imageSize)
+    /// <summary>
+    /// The recipe's dataset as train and test splits (<see cref="DatasetSplits"/>): Fashion-MNIST from
+    /// <paramref name="dataDir"/>, or the image folder the recipe names; <c>train_limit</c> caps the training split.
+    /// </summary>
+    public static (LabeledImages Train, LabeledImages Test) Data(TrainingRecipe recipe, string dataDir, int imageSize)
     {
-        var data = recipe.Dataset == "fashion-mnist"
-            ? FashionMnist.Load(dataDir, "train")
-            : ImageFolder.Load(recipe.Dataset, imageSize);
-        return recipe.TrainLimit is { } n ? data.Take(n) : data;
+        var (train, test, _) = DatasetSplits.Load(recipe.Dataset == "fashion-mnist" ? dataDir : recipe.Dataset, imageSize, recipe.TrainLimit);
+        return (train, test);
     }
 
     /// <summary>

@@ -1,32 +1,34 @@
 using RAE.Grid.Models.Data;
 using static TorchSharp.torch;
 
-namespace RAE.Grid.Cli.Commands;
+namespace RAE.Grid.Models.Data;
 
 /// <summary>
-/// The real images <c>rae-grid eval</c> compares against, as a train and a test split: Fashion-MNIST IDX files, an
+/// A dataset as a train and a test split (what training, <c>rae-grid eval</c> and the ablations read): Fashion-MNIST IDX files, an
 /// image folder with <c>train/</c> and <c>test/</c> subfolders (each an ImageFolder), or a single image folder split
 /// in two class-balanced halves (alternate items of each class).
 /// </summary>
-internal static class EvalData
+public static class DatasetSplits
 {
     /// <summary>Loads the splits, at least <paramref name="trainCount"/>/<paramref name="testCount"/> images where the source has them (the evaluator reports any shortfall).</summary>
-    public static (LabeledImages Train, LabeledImages Test, string Kind) Load(string dir, int imageSize, int trainCount, int testCount, ICollection<string> skipped)
+    public static (LabeledImages Train, LabeledImages Test, string Kind) Load(string dir, int imageSize, int? trainCount = null,
+        int? testCount = null, ICollection<string>? skipped = null)
     {
         if (FashionMnist.IsPresent(dir))
             return (FashionMnist.Load(dir, "train", trainCount), FashionMnist.Load(dir, "test", testCount), "fashion-mnist");
+        LabeledImages Take(LabeledImages set, int? n) => n is { } k ? set.Take(k) : set;
         if (!Directory.Exists(dir))
             throw new DirectoryNotFoundException(dir == FashionMnist.DefaultDirectory
-                ? $"--data {dir}: Fashion-MNIST is not installed there (apt-get install dataset-fashion-mnist, or pass --data <folder>)"
-                : $"--data {dir}: folder not found");
+                ? $"{dir}: Fashion-MNIST is not installed there (apt-get install dataset-fashion-mnist, or pass --data <folder>)"
+                : $"{dir}: data folder not found");
         string train = Path.Combine(dir, "train"), test = Path.Combine(dir, "test");
         if (Directory.Exists(train) && Directory.Exists(test))
-            return (ImageFolder.Load(train, imageSize, errors: skipped).Take(trainCount),
-                ImageFolder.Load(test, imageSize, errors: skipped).Take(testCount), "image folder (train/, test/)");
+            return (Take(ImageFolder.Load(train, imageSize, errors: skipped), trainCount),
+                Take(ImageFolder.Load(test, imageSize, errors: skipped), testCount), "image folder (train/, test/)");
         if (Directory.GetDirectories(dir).Length == 0)
-            throw new ArgumentException($"--data {dir}: neither Fashion-MNIST IDX files (train-images-idx3-ubyte[.gz], t10k-...) nor an image folder (<dir>/<class>/<image>)");
+            throw new ArgumentException($"{dir}: neither Fashion-MNIST IDX files (train-images-idx3-ubyte[.gz], t10k-...) nor an image folder (<dir>/<class>/<image>)");
         var (trainSet, testSet) = Split(ImageFolder.Load(dir, imageSize, errors: skipped));
-        return (trainSet.Take(trainCount), testSet.Take(testCount), "image folder (alternate items of each class as train/test)");
+        return (Take(trainSet, trainCount), Take(testSet, testCount), "image folder (alternate items of each class as train/test)");
     }
 
     // Within each class, even positions go to test and odd ones to train; each split is then ordered round-robin over
