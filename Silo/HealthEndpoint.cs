@@ -18,9 +18,7 @@ public sealed class HealthEndpoint(IOptions<HealthSettings> health, IOptions<Gri
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (health.Value.Port <= 0) return;
-        using var listener = new HttpListener();
-        listener.Prefixes.Add($"http://127.0.0.1:{health.Value.Port}/");
-        listener.Start();
+        using var listener = await StartAsync(health.Value.Port, stoppingToken);
         log.LogInformation("Health endpoint on http://127.0.0.1:{Port}/healthz", health.Value.Port);
         using var reg = stoppingToken.Register(listener.Stop);
         while (!stoppingToken.IsCancellationRequested)
@@ -41,6 +39,30 @@ public sealed class HealthEndpoint(IOptions<HealthSettings> health, IOptions<Gri
             ctx.Response.ContentType = "application/json";
             await ctx.Response.OutputStream.WriteAsync(body, stoppingToken);
             ctx.Response.Close();
+        }
+    }
+
+    /// <summary>
+    /// Starts a listener on <paramref name="port"/>. The managed (Linux) HttpListener has a start-up race
+    /// (dotnet/corefx#35191): a client connecting while <c>Start</c> runs makes it throw ArgumentNullException from
+    /// <c>HttpEndPointListener.ProcessAccept</c>, and a failed Start disposes the listener — so retry with a fresh one.
+    /// The half-built endpoint may keep the port until its socket is finalized, so a retry may first see the port in
+    /// use: collect it and try again (a port that stays busy still fails after the last attempt).
+    /// </summary>
+    static async Task<HttpListener> StartAsync(int port, CancellationToken ct)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try { listener.Start(); return listener; }
+            catch (Exception e) when (e is ArgumentNullException or HttpListenerException && attempt < 8)
+            {
+                ((IDisposable)listener).Dispose();
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                await Task.Delay(50 * attempt, ct);
+            }
         }
     }
 }
