@@ -21,7 +21,7 @@ silo_a_port="${SILO_A_PORT:-11111}";   gateway_a_port="${GATEWAY_A_PORT:-30000}"
 silo_b_port="${SILO_B_PORT:-11112}";   gateway_b_port="${GATEWAY_B_PORT:-30001}"; health_b_port="${HEALTH_B_PORT:-8082}"
 container="${CONTAINER:-rae-outputs}"
 work="$repo/out/local-cluster"
-cli="$repo/Client/Cli/bin/$configuration/net10.0/rae-grid.dll"
+cli="$repo/Cli/bin/$configuration/net10.0/rae-grid.dll"
 
 command -v redis-server >/dev/null || { echo "redis-server not found: apt-get install -y redis-server" >&2; exit 1; }
 if [ ! -e .tools/node_modules/.bin/azurite-blob ]; then
@@ -30,7 +30,7 @@ if [ ! -e .tools/node_modules/.bin/azurite-blob ]; then
 fi
 if [ ! -f "$cli" ]; then
   echo "building the rae-grid CLI ($configuration) ..." >&2
-  dotnet build Client/Cli -c "$configuration" >&2
+  dotnet build Cli -c "$configuration" >&2
 fi
 
 mkdir -p "$work"

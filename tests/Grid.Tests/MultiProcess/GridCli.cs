@@ -3,7 +3,7 @@ using System.Reflection;
 namespace RAE.Grid.Grid.Tests.MultiProcess;
 
 /// <summary>
-/// Finds the <c>rae-grid</c> CLI (<c>Client/Cli/bin/&lt;configuration&gt;/net10.0/rae-grid.dll</c>, the configuration
+/// Finds the <c>rae-grid</c> CLI (<c>Cli/bin/&lt;configuration&gt;/net10.0/rae-grid.dll</c>, the configuration
 /// being the test assembly's) and builds it when it is missing or older than its sources, so the multi-process test
 /// never runs an old build of the grid.
 /// </summary>
@@ -13,7 +13,7 @@ public static class GridCli
     static readonly (string Folder, string Assembly)[] Projects =
     [
         ("Contracts", "RAE.Grid.Contracts.dll"), ("Models", "RAE.Grid.Models.dll"), ("Grains", "RAE.Grid.Grains.dll"),
-        ("Silo", "RAE.Grid.Silo.dll"), ("Client/Library", "RAE.Grid.Client.dll"), ("Client/Cli", "rae-grid.dll"),
+        ("Silo", "RAE.Grid.Silo.dll"), ("Client", "RAE.Grid.Client.dll"), ("Training", "RAE.Grid.Training.dll"), ("Cli", "rae-grid.dll"),
     ];
 
     /// <summary>The folder holding RAE.Grid.sln above the test binaries.</summary>
@@ -34,7 +34,7 @@ public static class GridCli
     /// Path of an up-to-date rae-grid.dll, building the CLI first when it is missing or older than its sources:
     /// <c>dotnet test RAE.Grid.sln</c> builds only the test projects and what they reference, and this test project does
     /// not reference the CLI, so on a fresh clone (or after an edit to Grains/, Silo/...) nothing else builds it. The build
-    /// is <c>dotnet build Client/Cli -c &lt;this configuration&gt;</c> in its own MSBuild process (no node reuse, so it never
+    /// is <c>dotnet build Cli -c &lt;this configuration&gt;</c> in its own MSBuild process (no node reuse, so it never
     /// attaches to the nodes of a solution build that may still be running other projects), bounded by
     /// <paramref name="timeout"/>; its output is in the exception when it fails.
     /// </summary>
@@ -61,7 +61,7 @@ public static class GridCli
         throw new InvalidOperationException(
             $"the rae-grid CLI was not usable ({before}) and building it " +
             (code is null ? $"did not finish within {timeout.TotalSeconds:0} s" : code != 0 ? $"failed (exit code {code})" : $"left it unusable ({after})") +
-            $"; build it with `dotnet build Client/Cli -c {configuration}`.\n{build.Tail(60)}");
+            $"; build it with `dotnet build Cli -c {configuration}`.\n{build.Tail(60)}");
     }
 
     /// <summary>The dotnet executable running this test (DOTNET_HOST_PATH under dotnet test), else "dotnet" from PATH.</summary>

@@ -1,4 +1,4 @@
-using RAE.Grid.Models.Data;
+using RAE.Grid.Training.Data;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.Models.Tests.Data;

@@ -1,5 +1,5 @@
 using System.IO.Compression;
-using RAE.Grid.Models.Data;
+using RAE.Grid.Training.Data;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.Models.Tests.Data;

@@ -1,4 +1,4 @@
-using RAE.Grid.Models.Data;
+using RAE.Grid.Training.Data;
 using RAE.Grid.Models.Imaging;
 using RAE.Grid.Models.Tests.Checkpoints;
 using static TorchSharp.torch;

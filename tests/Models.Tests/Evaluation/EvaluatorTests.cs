@@ -1,9 +1,9 @@
-using RAE.Grid.Models.Data;
+using RAE.Grid.Training.Data;
 using RAE.Grid.Models.Encoders;
 using RAE.Grid.Models.Encoders.Dinov2;
-using RAE.Grid.Models.Evaluation;
+using RAE.Grid.Training.Evaluation;
 using RAE.Grid.Models.Rae;
-using RAE.Grid.Models.Training;
+using RAE.Grid.Training;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.Models.Tests.Evaluation;

@@ -1,4 +1,4 @@
-using RAE.Grid.Models.Evaluation;
+using RAE.Grid.Training.Evaluation;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.Models.Tests.Evaluation;

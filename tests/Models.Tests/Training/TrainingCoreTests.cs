@@ -1,5 +1,5 @@
 using RAE.Grid.Models.Tests.Checkpoints;
-using RAE.Grid.Models.Training;
+using RAE.Grid.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;

@@ -1,9 +1,9 @@
-using RAE.Grid.Models.Data;
+using RAE.Grid.Training.Data;
 using RAE.Grid.Models.Encoders;
 using RAE.Grid.Models.Encoders.Mae;
 using RAE.Grid.Models.Tests.Checkpoints;
-using RAE.Grid.Models.Training;
-using RAE.Grid.Models.Training.Mae;
+using RAE.Grid.Training;
+using RAE.Grid.Training.Mae;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -2,7 +2,7 @@ using RAE.Grid.Models.Encoders;
 using RAE.Grid.Models.Encoders.Mae;
 using RAE.Grid.Models.Layers;
 using RAE.Grid.Models.Tests.Checkpoints;
-using RAE.Grid.Models.Training.Mae;
+using RAE.Grid.Training.Mae;
 using TorchSharp;
 using static TorchSharp.torch;
 

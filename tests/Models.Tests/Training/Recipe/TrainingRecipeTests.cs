@@ -1,7 +1,7 @@
 using RAE.Grid.Models.Rae;
 using RAE.Grid.Models.Tests.Checkpoints;
-using RAE.Grid.Models.Training;
-using RAE.Grid.Models.Training.Recipe;
+using RAE.Grid.Training;
+using RAE.Grid.Training.Recipe;
 
 namespace RAE.Grid.Models.Tests.Training.Recipe;
 

@@ -1,9 +1,9 @@
 using RAE.Grid.Models.Checkpoints;
-using RAE.Grid.Models.Data;
+using RAE.Grid.Training.Data;
 using RAE.Grid.Models.Decoders;
 using RAE.Grid.Models.Tests.Checkpoints;
-using RAE.Grid.Models.Training;
-using RAE.Grid.Models.Training.Stage1;
+using RAE.Grid.Training;
+using RAE.Grid.Training.Stage1;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.Models.Tests.Training.Stage1;

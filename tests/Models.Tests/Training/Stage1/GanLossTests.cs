@@ -1,4 +1,4 @@
-using RAE.Grid.Models.Training.Stage1;
+using RAE.Grid.Training.Stage1;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.Models.Tests.Training.Stage1;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using RAE.Grid.Models.Diffusion;
 using RAE.Grid.Models.FlowMatching;
-using RAE.Grid.Models.Training.Stage2;
+using RAE.Grid.Training.Stage2;
 using TorchSharp.Modules;
 using static RAE.Grid.Models.Tests.Training.Stage2.Stage2TestData;
 using static TorchSharp.torch;
@@ -131,7 +131,7 @@ public class DiTTrainingPartsTests
     [Fact]
     public void Pixel_input_maps_images_to_minus_one_one_and_back()
     {
-        using var batch = new RAE.Grid.Models.Data.ImageBatch(tensor(new[] { 0f, 0.25f, 1f }).reshape(1, 1, 1, 3), tensor(new long[] { 0 }));
+        using var batch = new RAE.Grid.Training.Data.ImageBatch(tensor(new[] { 0f, 0.25f, 1f }).reshape(1, 1, 1, 3), tensor(new long[] { 0 }));
         var x = Stage2Inputs.Pixels(batch);
         Assert.Equal(new[] { -1f, -0.5f, 1f }, x.data<float>().ToArray());
         Assert.True(Stage2Inputs.PixelsToImages(x).allclose(batch.Images));

@@ -1,7 +1,7 @@
 using RAE.Grid.Models.Bundles;
 using RAE.Grid.Models.Checkpoints;
 using RAE.Grid.Models.Tests.Checkpoints;
-using RAE.Grid.Models.Training.Stage2;
+using RAE.Grid.Training.Stage2;
 using static RAE.Grid.Models.Tests.Training.Stage2.Stage2TestData;
 using static TorchSharp.torch;
 
@@ -85,7 +85,7 @@ public class DiTTrainingTests
     public void Progress_reports_loss_grad_norm_and_lr_every_step()
     {
         using var dir = new TempDir();
-        var reports = new List<RAE.Grid.Models.Training.TrainingProgress>();
+        var reports = new List<RAE.Grid.Training.TrainingProgress>();
         DiTTraining.Run(Options(), Images(32), TinyLatent, dir.File("out"), dir.File("work"), new SyncProgress(reports.Add));
         Assert.Equal(new long[] { 1, 2 }, reports.Select(r => r.Step));
         Assert.All(reports, r => Assert.Equal(2, r.TotalSteps));

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using RAE.Grid.Models.Data;
-using RAE.Grid.Models.Training;
-using RAE.Grid.Models.Training.Stage2;
+using RAE.Grid.Training.Data;
+using RAE.Grid.Training;
+using RAE.Grid.Training.Stage2;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.Models.Tests.Training.Stage2;

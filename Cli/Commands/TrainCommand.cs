@@ -1,0 +1,115 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using RAE.Grid.Training.Data;
+using RAE.Grid.Training.Recipe;
+using Spectre.Console;
+
+namespace RAE.Grid.Cli.Commands;
+
+/// <summary>
+/// <c>rae-grid train</c>: runs a training recipe end to end (MAE encoder → latent stats → decoder → DiT → bundle);
+/// <c>rae-grid ablate</c>: one of the recipe's ablations (or all), printed as a table and saved as JSON. Both run in
+/// this process (no grid) and resume from their work folders when interrupted.
+/// </summary>
+internal static class TrainCommand
+{
+    const string DefaultRecipe = "recipes/fashion-mnist.json";
+
+    public static Command Train()
+    {
+        var recipe = RecipeOption();
+        var outDir = new Option<string?>("--out") { Description = "Bundle folder to write (default: bundles/<recipe name>)" };
+        var work = new Option<string?>("--work") { Description = "Checkpoints and stage markers (default: .rae-grid/train/<recipe name>)" };
+        var data = DataOption();
+        var threads = ThreadsOption();
+        var cmd = new Command("train", "Train an RAE from a recipe: MAE encoder, latent stats, decoder, DiT; writes a bundle") { recipe, outDir, work, data, threads };
+        cmd.SetAction((pr, ct) => CommonOptions.Guard(async () =>
+        {
+            var r = WithThreads(TrainingRecipe.Load(pr.GetValue(recipe)!), pr.GetValue(threads));
+            var output = pr.GetValue(outDir) ?? Path.Combine("bundles", r.Name);
+            var workDir = pr.GetValue(work) ?? Path.Combine(".rae-grid", "train", r.Name);
+            AnsiConsole.MarkupLineInterpolated($"recipe [bold]{r.Name}[/]: bundle → {Path.GetFullPath(output)}, checkpoints → {Path.GetFullPath(workDir)}");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var result = await TrainingProgressView.RunAsync(p => RecipeRunner.Run(r, pr.GetValue(data)!, output, workDir, p,
+                line => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]"), ct));
+            var table = new Table().AddColumns("stage", "seconds");
+            foreach (var (stage, seconds, skipped) in result.Stages)
+                table.AddRow(stage, skipped ? "done earlier" : seconds.ToString("F0", CultureInfo.InvariantCulture));
+            AnsiConsole.Write(table);
+            AnsiConsole.MarkupLineInterpolated($"[green]wrote[/] {result.BundlePath} in {clock.Elapsed.TotalMinutes:F1} min");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    public static Command Ablate()
+    {
+        var name = new Argument<string>("ablation") { Description = $"{string.Join(", ", AblationRunner.Names)} or all" };
+        var recipe = RecipeOption();
+        var bundle = new Option<string?>("--bundle") { Description = "Trained bundle folder whose encoder/decoder the arms reuse (default: bundles/<recipe name>)" };
+        var work = new Option<string?>("--work") { Description = "Arm checkpoints and cached results (default: .rae-grid/ablations/<recipe name>)" };
+        var results = new Option<string>("--results") { Description = "Folder for <ablation>.json and .md", DefaultValueFactory = _ => Path.Combine("docs", "ablations") };
+        var data = DataOption();
+        var threads = ThreadsOption();
+        var cmd = new Command("ablate", "Run an ablation of the recipe at its small budget and print the table") { name, recipe, bundle, work, results, data, threads };
+        cmd.SetAction((pr, ct) => CommonOptions.Guard(async () =>
+        {
+            var r = WithThreads(TrainingRecipe.Load(pr.GetValue(recipe)!), pr.GetValue(threads));
+            var which = pr.GetValue(name)!;
+            var names = which == "all" ? AblationRunner.Names : [which];
+            if (!names.All(AblationRunner.Names.Contains)) throw new ArgumentException($"unknown ablation '{which}' (have: {string.Join(", ", AblationRunner.Names)}, all)");
+            var bundleDir = pr.GetValue(bundle) ?? Path.Combine("bundles", r.Name);
+            var workDir = pr.GetValue(work) ?? Path.Combine(".rae-grid", "ablations", r.Name);
+            var resultsDir = pr.GetValue(results)!;
+            Directory.CreateDirectory(resultsDir);
+            foreach (var n in names)
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                var rows = await TrainingProgressView.RunAsync(p => AblationRunner.Run(n, r, bundleDir, pr.GetValue(data)!, workDir, p,
+                    line => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]"), ct));
+                var markdown = AblationTable.Markdown(rows);
+                File.WriteAllText(Path.Combine(resultsDir, n + ".json"), JsonSerializer.Serialize(rows, TrainingRecipe.JsonOptions));
+                File.WriteAllText(Path.Combine(resultsDir, n + ".md"), markdown);
+                AnsiConsole.WriteLine(markdown);
+                AnsiConsole.MarkupLineInterpolated($"[green]{n}[/]: {clock.Elapsed.TotalMinutes:F1} min; saved {Path.Combine(resultsDir, n + ".json")}");
+            }
+            return 0;
+        }));
+        return cmd;
+    }
+
+    static Option<string> RecipeOption() => new("--recipe")
+    {
+        Description = $"Recipe JSON (default: {DefaultRecipe})",
+        DefaultValueFactory = _ => CommonOptions.RepositoryFile(DefaultRecipe),
+    };
+
+    static Option<int?> ThreadsOption() => new("--threads") { Description = "torch intra-op threads (overrides the recipe's)" };
+
+    static TrainingRecipe WithThreads(TrainingRecipe r, int? threads) =>
+        threads is { } n ? (r with { Threads = n }).Validated() : r;
+
+    static Option<string> DataOption() => new("--data")
+    {
+        Description = "Fashion-MNIST IDX folder",
+        DefaultValueFactory = _ => FashionMnist.DefaultDirectory,
+    };
+}
+
+/// <summary>Ablation rows as a Markdown table (what the README records).</summary>
+internal static class AblationTable
+{
+    public static string Markdown(IReadOnlyList<AblationRow> rows)
+    {
+        static string F(double? v, string format) => v is { } x && double.IsFinite(x) ? x.ToString(format, CultureInfo.InvariantCulture) : "–";
+        var lines = new List<string>
+        {
+            "| ablation | arm | model | steps | train s | final loss | PSNR | SSIM | FD ↓ | probe acc ↑ | FD real-vs-real |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+        };
+        lines.AddRange(rows.Select(r =>
+            $"| {r.Ablation} | {r.Arm} | {r.Model} | {r.Steps} | {F(r.TrainSeconds, "F0")} | {F(r.FinalLoss, "F4")} | {F(r.Psnr, "F2")} | {F(r.Ssim, "F4")} | {F(r.Fd, "F3")} | {F(r.ProbeAccuracy, "F3")} | {F(r.FdReal, "F3")} |"));
+        return string.Join('\n', lines) + "\n";
+    }
+}
