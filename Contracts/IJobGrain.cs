@@ -8,7 +8,11 @@ namespace RAE.Grid.Contracts;
 [Alias("rae.IJobGrain")]
 public interface IJobGrain : IGrainWithStringKey
 {
-    /// <summary>Starts the job (idempotent: starting a running job with the same request returns its status).</summary>
+    /// <summary>
+    /// Starts the job (idempotent: starting a running job with the same request returns its status). A request that
+    /// cannot run — a bad sampler or guidance name, a non-finite scale, a t outside [0, 1], no silo hosting a stage —
+    /// is rejected here with an <see cref="ArgumentException"/> naming every bad field, before any item runs.
+    /// </summary>
     [Alias("Start")] Task<JobStatus> Start(JobRequest request);
 
     /// <summary>Current status (activating the grain resumes an unfinished job).</summary>
@@ -16,33 +20,4 @@ public interface IJobGrain : IGrainWithStringKey
 
     /// <summary>Stops moving items; finished outputs stay.</summary>
     [Alias("Cancel")] Task<JobStatus> Cancel();
-}
-
-/// <summary>The list of jobs the grid knows, so clients can list them and silos can resume unfinished ones.</summary>
-[Alias("rae.IJobIndexGrain")]
-public interface IJobIndexGrain : IGrainWithIntegerKey
-{
-    [Alias("Add")] Task Add(string jobId);
-    [Alias("MarkFinished")] Task MarkFinished(string jobId);
-    [Alias("List")] Task<string[]> List();
-    [Alias("Unfinished")] Task<string[]> Unfinished();
-}
-
-/// <summary>
-/// Reads a job's outputs from the grid's store, so a client needs no store credentials. Large files come in chunks of
-/// at most <see cref="ChunkBytes"/> to stay under the message size limit.
-/// </summary>
-[Alias("rae.IOutputReaderGrain")]
-public interface IOutputReaderGrain : IGrainWithIntegerKey
-{
-    /// <summary>Largest chunk returned by <see cref="ReadChunk"/>.</summary>
-    public const int ChunkBytes = 16 * 1024 * 1024;
-
-    [Alias("List")] Task<string[]> List(string prefix);
-
-    /// <summary>Bytes [offset, offset+count) of <paramref name="name"/> (fewer at the end; null if it does not exist).</summary>
-    [Alias("ReadChunk")] Task<byte[]?> ReadChunk(string name, long offset, int count);
-
-    /// <summary>Size of <paramref name="name"/> in bytes, or null if it does not exist.</summary>
-    [Alias("Length")] Task<long?> Length(string name);
 }

@@ -1,30 +1,5 @@
 namespace RAE.Grid.Contracts;
 
-/// <summary>Where a job stands.</summary>
-[GenerateSerializer, Alias("rae.JobState")]
-public enum JobState
-{
-    /// <summary>No job with this id was started.</summary>
-    Unknown,
-    /// <summary>Accepted; items are being moved through the stages.</summary>
-    Running,
-    /// <summary>Every item finished and none failed.</summary>
-    Completed,
-    /// <summary>Every item finished; some failed (see <see cref="JobStatus.Errors"/>).</summary>
-    CompletedWithErrors,
-    /// <summary>The job could not run at all (e.g. an unknown bundle); see <see cref="JobStatus.Message"/>.</summary>
-    Failed,
-    /// <summary>Cancelled by a client; finished items stay stored.</summary>
-    Cancelled,
-}
-
-/// <summary>One failed item: its index, the input it came from, and what went wrong.</summary>
-[GenerateSerializer, Immutable, Alias("rae.ItemError")]
-public sealed record ItemError(
-    [property: Id(0)] int Index,
-    [property: Id(1)] string Input,
-    [property: Id(2)] string Message);
-
 /// <summary>A job's progress: counts per item state, per-item errors, and where its outputs are.</summary>
 [GenerateSerializer, Immutable, Alias("rae.JobStatus")]
 public sealed record JobStatus(

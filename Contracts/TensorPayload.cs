@@ -1,9 +1,5 @@
 namespace RAE.Grid.Contracts;
 
-/// <summary>Raised before sending a payload larger than the configured limit; names what was too large.</summary>
-[GenerateSerializer, Alias("rae.PayloadTooLargeException")]
-public sealed class PayloadTooLargeException(string message) : Exception(message);
-
 /// <summary>
 /// A tensor on the wire: dtype name (safetensors names: F32, BF16, F16, F64, I64, U8), shape and raw little-endian
 /// C-order bytes. Marked immutable so Orleans does not deep-copy it on every call; Orleans writes a byte[] as one

@@ -8,19 +8,11 @@ using RAE.Grid.Grains.Configuration;
 using RAE.Grid.Grains.Placement;
 using RAE.Grid.Grains.Stages;
 using RAE.Grid.Grains.Storage;
-using RAE.Grid.Models.Bundles;
 using StackExchange.Redis;
 using Microsoft.Extensions.Hosting;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace RAE.Grid.Silo;
-
-/// <summary>Raised at start-up for invalid configuration; lists every problem.</summary>
-public sealed class GridConfigurationException(IReadOnlyList<string> problems)
-    : Exception("invalid grid configuration:\n  - " + string.Join("\n  - ", problems))
-{
-    public IReadOnlyList<string> Problems { get; } = problems;
-}
 
 /// <summary>
 /// Configures a silo for the grid from configuration (appsettings.json + RAEGRID_ environment variables): clustering,
@@ -80,7 +72,7 @@ public static class GridSilo
         }
 
         // Other silos and pipeline grains find stage hosts through this metadata.
-        var randomBundles = grid.Bundles.Where(kv => File.Exists(kv.Value) && IsRandom(kv.Value)).Select(kv => kv.Key);
+        var randomBundles = ModelHost.RandomWeightBundles(grid.Bundles);
         silo.UseSiloMetadata(new Dictionary<string, string>
         {
             [StageDirectory.StagesKey] = string.Join(",", grid.Stages),
@@ -123,11 +115,5 @@ public static class GridSilo
         silo.Services.AddHostedService<HealthEndpoint>();
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(30));
         return silo;
-    }
-
-    private static bool IsRandom(string bundlePath)
-    {
-        try { return RaeBundle.Load(bundlePath).RandomWeights; }
-        catch (Exception) { return false; } // validation reports bad bundles when they are loaded
     }
 }

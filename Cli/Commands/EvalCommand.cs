@@ -72,13 +72,11 @@ internal static class EvalCommand
     static async Task<int> RunAsync(string bundlePath, string dataDir, EvaluationOptions options, SamplingSettings sampling, bool asJson)
     {
         using var model = RaeModel.Load(bundlePath);
-        var problems = sampling.Resolve(model.Bundle).Validate();
-        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
+        var steps = sampling.Resolve(model.Bundle).NumSteps!.Value; // throws naming every bad setting before any work
         var skipped = new List<string>();
         var (train, test, kind) = DatasetSplits.Load(dataDir, model.ImageSize, options.Samples,
             Math.Max(options.Samples, options.ReconstructionImages), skipped);
         foreach (var s in skipped) Stderr.MarkupLineInterpolated($"[yellow]skipped[/] {s}");
-        var steps = sampling.Resolve(model.Bundle).NumSteps!.Value;
 
         EvaluationReport report;
         if (asJson) report = Evaluator.Evaluate(model, train, test, options, sampling);

@@ -57,12 +57,13 @@ internal static class JobCommands
         var classes = new Option<string>("--classes") { Description = "Comma-separated class indices", DefaultValueFactory = _ => "0,1,2,3,4,5,6,7" };
         var perClass = new Option<int>("--per-class") { Description = "Samples per class", DefaultValueFactory = _ => 2 };
         var seed = new Option<long>("--seed") { Description = "Run seed; item i's noise depends only on (seed, i)", DefaultValueFactory = _ => 0 };
-        var steps = new Option<int?>("--steps") { Description = "Grid points of the ODE solve (bundle default: 50)" };
-        var sampler = new Option<string?>("--sampler") { Description = "euler (official) or heun" };
-        var guidance = new Option<string?>("--guidance") { Description = "none, cfg or autoguidance (bundle default)" };
-        var scale = new Option<double?>("--scale") { Description = "Guidance scale (≤ 1 means no guidance)" };
-        var tMin = new Option<double>("--t-min") { Description = "CFG interval start", DefaultValueFactory = _ => 0 };
-        var tMax = new Option<double>("--t-max") { Description = "CFG interval end", DefaultValueFactory = _ => 1 };
+        // Every sampling option is optional: one not typed is not sent, and the job takes the bundle's default for it.
+        var steps = new Option<int?>("--steps") { Description = "Grid points of the ODE solve (default: the bundle's sampler.params.num_steps)" };
+        var sampler = new Option<string?>("--sampler") { Description = "euler (official) or heun (default: the bundle's)" };
+        var guidance = new Option<string?>("--guidance") { Description = "none, cfg or autoguidance (default: the bundle's guidance.method)" };
+        var scale = new Option<double?>("--scale") { Description = "Guidance scale, ≤ 1 means no guidance (default: the bundle's guidance.scale)" };
+        var tMin = new Option<double?>("--t-min") { Description = "Guidance interval start in [0, 1] (default: the bundle's guidance.t_min)" };
+        var tMax = new Option<double?>("--t-max") { Description = "Guidance interval end in [0, 1] (default: the bundle's guidance.t_max)" };
         var size = new Option<int?>("--output-size") { Description = "Resize outputs to this side (pixels)" };
         var noWait = NoWait();
         var conn = new ConnectionOptions();
@@ -76,11 +77,9 @@ internal static class JobCommands
             foreach (var token in pr.GetValue(classes)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
                 if (int.TryParse(token, out var y) && y >= 0) labels.Add(y); else problems.Add($"class '{token}' is not a non-negative integer");
             if (labels.Count == 0) throw new ArgumentException("no valid class in --classes: " + string.Join("; ", problems));
-            GuidanceSpec? g = pr.GetValue(guidance) is { } method
-                ? new GuidanceSpec(method, pr.GetValue(scale) ?? 1.0, pr.GetValue(tMin), pr.GetValue(tMax))
-                : pr.GetValue(scale) is { } sc ? new GuidanceSpec("cfg", sc, pr.GetValue(tMin), pr.GetValue(tMax)) : null;
-            var spec = new GenerateSpec(labels.ToArray(), pr.GetValue(perClass), pr.GetValue(seed), pr.GetValue(steps), pr.GetValue(sampler), g,
-                pr.GetValue(size));
+            var sampling = new SamplingSpec(pr.GetValue(steps), pr.GetValue(sampler), pr.GetValue(guidance), pr.GetValue(scale),
+                pr.GetValue(tMin), pr.GetValue(tMax));
+            var spec = new GenerateSpec(labels.ToArray(), pr.GetValue(perClass), pr.GetValue(seed), sampling, pr.GetValue(size));
             await using var session = await conn.OpenAsync(pr, pr.GetValue(bundle)!);
             return await JobRunner.RunAsync(session, new JobRequest(JobKind.Generate, session.BundleId, Generate: spec),
                 pr.GetValue(outDir)!, !pr.GetValue(noWait), problems);

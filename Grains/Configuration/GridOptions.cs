@@ -2,55 +2,6 @@ using RAE.Grid.Contracts;
 
 namespace RAE.Grid.Grains.Configuration;
 
-/// <summary>Stage names, as used in configuration and silo metadata.</summary>
-public static class StageNames
-{
-    public const string Encoder = "encoder";
-    public const string Decoder = "decoder";
-    public const string Diffusion = "diffusion";
-    public static readonly string[] All = [Encoder, Decoder, Diffusion];
-}
-
-/// <summary>
-/// Dynamic batching of one stage: a request waits at most <see cref="MaxWaitMs"/> for others to share its forward pass,
-/// and a batch holds at most <see cref="MaxBatch"/> items. <see cref="QueueCapacity"/> bounds the queue: a request that
-/// finds it full is rejected at once with a retryable <see cref="StageBusyException"/>.
-/// </summary>
-public sealed class BatchingOptions
-{
-    public int MaxBatch { get; set; } = 8;
-    public int MaxWaitMs { get; set; } = 10;
-    public int QueueCapacity { get; set; } = 256;
-
-    public IEnumerable<string> Validate(string where)
-    {
-        if (MaxBatch < 1) yield return $"{where}.MaxBatch: must be at least 1, got {MaxBatch}";
-        if (MaxWaitMs < 0) yield return $"{where}.MaxWaitMs: must be >= 0, got {MaxWaitMs}";
-        if (QueueCapacity < 1) yield return $"{where}.QueueCapacity: must be at least 1, got {QueueCapacity}";
-    }
-}
-
-/// <summary>How a pipeline (job) grain moves items.</summary>
-public sealed class PipelineOptions
-{
-    /// <summary>Items of one job in flight at once (the bounded window).</summary>
-    public int MaxInFlightItems { get; set; } = 32;
-    /// <summary>Attempts per item before it is marked failed (retryable errors only: busy stage, silo gone, timeout).</summary>
-    public int MaxAttempts { get; set; } = 5;
-    /// <summary>Job state is persisted after this many item completions (and at the end); a restart redoes at most these.</summary>
-    public int CheckpointEveryItems { get; set; } = 16;
-    /// <summary>Largest number of items one job may have.</summary>
-    public int MaxItemsPerJob { get; set; } = 100_000;
-
-    public IEnumerable<string> Validate(string where)
-    {
-        if (MaxInFlightItems < 1) yield return $"{where}.MaxInFlightItems: must be at least 1";
-        if (MaxAttempts < 1) yield return $"{where}.MaxAttempts: must be at least 1";
-        if (CheckpointEveryItems < 1) yield return $"{where}.CheckpointEveryItems: must be at least 1";
-        if (MaxItemsPerJob < 1) yield return $"{where}.MaxItemsPerJob: must be at least 1";
-    }
-}
-
 /// <summary>
 /// The grid settings of one silo (configuration section "Grid"): which stages it hosts, on which device, the model registry
 /// (bundle id → bundle file; clients name ids, never paths), batching per stage, payload and image limits, pipeline window.

@@ -24,10 +24,7 @@ public sealed partial class JobGrain(
 {
     private const string ResumeReminder = "resume";
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly Dictionary<string, int> _roundRobin = new();
-    /// <summary>How long a stage host that failed retryably is passed over by this job.</summary>
-    private static readonly TimeSpan PassOverTime = TimeSpan.FromSeconds(2);
-    private readonly Dictionary<(string Stage, SiloAddress Silo), DateTime> _passOver = new();
+    private StageRouter? _router;
     private CancellationTokenSource _cancel = new();
     private Task? _processing;
     private int _sinceCheckpoint;
@@ -36,16 +33,27 @@ public sealed partial class JobGrain(
 
     JobGrainState S => state.State;
     PipelineOptions P => options.Value.Pipeline;
+    /// <summary>Stage routing for this job's bundle (created on first use: the bundle is known once the plan is).</summary>
+    StageRouter Router => _router ??= new StageRouter(directory, GrainFactory, S.BundleId);
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (S is { State: JobState.Running, Kind: JobKind.Generate, Generate: null })
+        {
+            // Saved before generate settings were one object (state keys 9-16): its settings cannot be recovered exactly.
+            S.State = JobState.Failed;
+            S.Message = "this generate job's state was saved by an older RAE.Grid whose settings format is no longer read; submit it again";
+            S.Finished = DateTimeOffset.UtcNow;
+            await WriteStateAsync();
+            await GrainFactory.GetGrain<IJobIndexGrain>(0).MarkFinished(S.JobId);
+            return;
+        }
         if (S.State == JobState.Running)
         {
             log.LogInformation("Job {Job} resumes: {Done}/{Total} items already finished", S.JobId,
                 S.Items.Count(i => i.Phase != ItemPhase.Pending), S.Items.Count);
             StartProcessing();
         }
-        return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -71,16 +79,43 @@ public sealed partial class JobGrain(
         foreach (var stage in StagesOf(request.Kind))
             if (!await AnySiloHostsAsync(stage, request.BundleId))
                 problems.Add($"no active silo hosts the {stage} stage for bundle '{request.BundleId}'");
+        SamplingSpec? sampling = null;
+        if (problems.Count == 0 && request is { Kind: JobKind.Generate, Generate: { } g })
+        {
+            try { sampling = await ResolveSamplingAsync(request.BundleId, g.Sampling ?? SamplingSpec.BundleDefaults); }
+            catch (ArgumentException e) { problems.Add(e.Message); }
+        }
         if (problems.Count > 0) throw new ArgumentException($"job '{jobId}' rejected: " + string.Join("; ", problems));
 
-        state.State = await JobPlanner.PlanAsync(jobId, request, store, CancellationToken.None);
-        S.RandomWeights = directory.HasRandomWeights(request.BundleId);
+        var plan = await JobPlanner.PlanAsync(jobId, request, store, CancellationToken.None);
+        if (plan.Generate is { } planned) plan.Generate = planned with { Sampling = sampling };
+        plan.RandomWeights = directory.HasRandomWeights(request.BundleId);
+        state.State = plan;
+        _router = null;
         await WriteStateAsync();
         await GrainFactory.GetGrain<IJobIndexGrain>(0).Add(jobId);
         await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         log.LogInformation("Job {Job}: {Kind} of {Count} items with bundle {Bundle} → {Prefix}", jobId, S.Kind, S.Items.Count, S.BundleId, S.OutputPrefix);
         StartProcessing();
         return Status();
+    }
+
+    /// <summary>
+    /// The job's sampling settings completed from the bundle's defaults and validated, by a diffusion stage (which holds
+    /// the bundle): a bad value fails the Start naming the field, before any item runs. Retryable failures (a busy or
+    /// leaving silo) are retried on the next host.
+    /// </summary>
+    private async Task<SamplingSpec> ResolveSamplingAsync(string bundleId, SamplingSpec requested)
+    {
+        var router = new StageRouter(directory, GrainFactory, bundleId);
+        for (int attempt = 1; ; attempt++)
+        {
+            try { return await router.CallAsync(StageNames.Diffusion, (IDiffusionStageGrain g) => g.ResolveSampling(requested)); }
+            catch (Exception e) when (RetryPolicy.IsRetryable(e) && attempt < P.MaxAttempts)
+            {
+                await Task.Delay(RetryPolicy.Backoff(attempt));
+            }
+        }
     }
 
     /// <summary>Silo metadata reaches the local cache shortly after a silo joins: wait a little before saying no.</summary>
@@ -151,21 +186,8 @@ public sealed partial class JobGrain(
     }
 
     /// <summary>Runs pending items through the window: at most MaxInFlightItems at once.</summary>
-    private async Task RunItemsAsync(CancellationToken ct)
-    {
-        var running = new List<Task>();
-        foreach (var item in S.Items.Where(i => i.Phase == ItemPhase.Pending).ToList())
-        {
-            ct.ThrowIfCancellationRequested();
-            while (running.Count >= P.MaxInFlightItems)
-            {
-                await Task.WhenAny(running);
-                running.RemoveAll(t => t.IsCompleted);
-            }
-            running.Add(ProcessItemAsync(item, ct));
-        }
-        await Task.WhenAll(running);
-    }
+    private Task RunItemsAsync(CancellationToken ct) =>
+        WindowedRun.RunAsync(S.Items.Where(i => i.Phase == ItemPhase.Pending).ToList(), P.MaxInFlightItems, item => ProcessItemAsync(item, ct), ct);
 
     private async Task ProcessItemAsync(JobItem item, CancellationToken ct)
     {
@@ -182,12 +204,12 @@ public sealed partial class JobGrain(
         {
         await WithRetriesAsync(item, async () =>
         {
-            var latent = S.Kind == JobKind.Generate
-                ? await OnStage(StageNames.Diffusion, (IDiffusionStageGrain g) => g.Generate(
-                    new DiffusionItem(item.Label, S.Seed, item.Index, S.Steps, S.Sampler, S.Guidance), ct))
-                : await OnStage(StageNames.Encoder, (IEncoderStageGrain g) => g.Encode(new ImageSource(item.Input, null, item.Source), ct));
+            var latent = S.Generate is { } g
+                ? await Router.CallAsync(StageNames.Diffusion, (IDiffusionStageGrain stage) => stage.Generate(
+                    new DiffusionItem(item.Label, g.Seed, item.Index, g.Sampling!), ct))
+                : await Router.CallAsync(StageNames.Encoder, (IEncoderStageGrain stage) => stage.Encode(new ImageSource(item.Input, null, item.Source), ct));
             latent.EnsureWithin(options.Value.MaxPayloadBytes, $"latent of item {item.Index}");
-            var image = await OnStage(StageNames.Decoder, (IDecoderStageGrain g) => g.Decode(latent, S.OutputSize, ct));
+            var image = await Router.CallAsync(StageNames.Decoder, (IDecoderStageGrain stage) => stage.Decode(latent, S.Generate?.OutputSize, ct));
             await store.PutAsync(item.Output!, image.Png, "image/png", ct);
         }, ct);
         }
@@ -222,33 +244,6 @@ public sealed partial class JobGrain(
                 log.LogWarning("Job {Job} item {Index} failed: {Error}", S.JobId, item.Index, item.Error);
                 return false;
             }
-        }
-    }
-
-    /// <summary>
-    /// Calls <paramref name="stage"/> on the next silo (round robin) hosting it for this job's bundle. A silo whose stage
-    /// fails with a retryable error (draining for shutdown, busy, gone) is passed over for <see cref="PassOverTime"/>, so
-    /// the item's retry goes to another silo: a leaving silo stays Active in the membership while it drains, and plain
-    /// round robin could send every retry of an item back to it until the item failed.
-    /// </summary>
-    private async Task<TResult> OnStage<T, TResult>(string stage, Func<T, Task<TResult>> call) where T : IGrainWithStringKey
-    {
-        var silos = directory.SilosHosting(stage, S.BundleId);
-        if (silos.Count == 0) throw new NoStageSiloException($"no active silo hosts the {stage} stage for bundle '{S.BundleId}'");
-        var now = DateTime.UtcNow;
-        var usable = silos.Where(s => !(_passOver.TryGetValue((stage, s), out var until) && until > now)).ToList();
-        if (usable.Count == 0) usable = silos.ToList(); // every host failed lately: try them all again
-        var next = _roundRobin.TryGetValue(stage, out var n) ? n : 0;
-        _roundRobin[stage] = next + 1;
-        var silo = usable[next % usable.Count];
-        try
-        {
-            return await call(GrainFactory.GetGrain<T>(StageKeys.For(S.BundleId, silo)));
-        }
-        catch (Exception e) when (e is not OperationCanceledException && RetryPolicy.IsRetryable(e))
-        {
-            _passOver[(stage, silo)] = DateTime.UtcNow + PassOverTime;
-            throw;
         }
     }
 

@@ -2,8 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using RAE.Grid.Contracts;
 using RAE.Grid.Grains.Storage;
-using RAE.Grid.Models.Imaging;
-using static TorchSharp.torch;
 
 namespace RAE.Grid.Grains.Jobs;
 
@@ -12,7 +10,7 @@ public static class JobOutputs
 {
     /// <summary>Most thumbnails on a contact sheet (a named limit: a 10,000-item job still gets one readable sheet).</summary>
     public const int MaxContactSheetItems = 64;
-    /// <summary>Side of each thumbnail on the sheet.</summary>
+    /// <summary>Side of each thumbnail on the sheet (pixels).</summary>
     public const int ThumbnailSide = 128;
 
     static readonly JsonSerializerOptions Json = new()
@@ -31,10 +29,18 @@ public static class JobOutputs
         {
             job = s.JobId, kind = s.Kind, bundle = s.BundleId, state, random_weights = s.RandomWeights,
             created = s.Created, finished, output_prefix = s.OutputPrefix,
-            settings = s.Kind == JobKind.Generate
-                ? new { seed = (long?)s.Seed, steps = s.Steps, sampler = s.Sampler, guidance = s.Guidance, output_size = s.OutputSize, shard_size = (int?)null }
-                : new { seed = (long?)null, steps = (int?)null, sampler = (string?)null, guidance = (GuidanceSpec?)null, output_size = (int?)null,
-                        shard_size = s.Kind == JobKind.Encode ? (int?)s.ShardSize : null },
+            settings = s.Generate is { } g
+                ? new
+                {
+                    seed = (long?)g.Seed, steps = g.Sampling?.Steps, sampler = g.Sampling?.Sampler, guidance = g.Sampling?.Guidance,
+                    scale = g.Sampling?.Scale, t_min = g.Sampling?.TMin, t_max = g.Sampling?.TMax, output_size = g.OutputSize, shard_size = (int?)null,
+                }
+                : new
+                {
+                    seed = (long?)null, steps = (int?)null, sampler = (string?)null, guidance = (string?)null, scale = (double?)null,
+                    t_min = (double?)null, t_max = (double?)null, output_size = (int?)null,
+                    shard_size = s.Kind == JobKind.Encode ? (int?)s.ShardSize : null,
+                },
             counts = new
             {
                 total = s.Items.Count, done = s.Items.Count(i => i.Phase == ItemPhase.Done),
@@ -44,7 +50,7 @@ public static class JobOutputs
             {
                 index = i.Index, input = i.Input, source = i.Source,
                 label = s.Kind == JobKind.Generate ? (int?)i.Label : null,
-                seed = s.Kind == JobKind.Generate ? (long?)s.Seed : null,
+                seed = s.Generate?.Seed,
                 phase = i.Phase, output = i.Phase == ItemPhase.Done ? i.Output : null, seconds = Math.Round(i.Seconds, 4),
                 attempts = i.Attempts, error = i.Error,
             }),
@@ -65,22 +71,6 @@ public static class JobOutputs
         foreach (var n in names)
             if (await store.GetAsync(n!, ct) is { } b) encoded.Add((n!, b));
         if (encoded.Count == 0) return null;
-        return await Task.Run(() =>
-        {
-            using var scope = NewDisposeScope();
-            var thumbs = new List<Tensor>();
-            foreach (var (name, bytes) in encoded)
-            {
-                try
-                {
-                    var img = CenterCrop.Apply(ImageIO.Decode(bytes, name), Math.Max(1, Math.Min(ThumbnailSide, 4096)));
-                    thumbs.Add(img);
-                }
-                catch (BadImageException) { /* an unreadable input is already reported as that item's error */ }
-            }
-            if (thumbs.Count == 0) return null;
-            var sheet = ImageIO.ContactSheet(stack(thumbs), columns: Math.Min(8, thumbs.Count));
-            return ImageIO.EncodePng(sheet);
-        }, ct);
+        return await Task.Run(() => Models.Imaging.ContactSheet.Png(encoded, ThumbnailSide), ct);
     }
 }

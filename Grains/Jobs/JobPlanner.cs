@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using RAE.Grid.Contracts;
@@ -38,9 +39,8 @@ public static class JobPlanner
                 if (g.PerClass < 1) p.Add($"samples per class must be at least 1, got {g.PerClass}");
                 if ((long)(g.Classes?.Length ?? 0) * g.PerClass > limits.MaxItemsPerJob)
                     p.Add($"{g.Classes!.Length} classes × {g.PerClass} exceed MaxItemsPerJob {limits.MaxItemsPerJob}");
-                if (g.Steps is < 2) p.Add($"steps must be at least 2, got {g.Steps}");
                 if (g.OutputSize is < 8 or > 4096) p.Add($"output size must be between 8 and 4096, got {g.OutputSize}");
-                if (g.Guidance is { } gd && gd.TMin > gd.TMax) p.Add($"guidance t_min {gd.TMin} is greater than t_max {gd.TMax}");
+                // Sampling settings are checked against the bundle by the diffusion stage (IDiffusionStageGrain.ResolveSampling).
                 break;
         }
         if (r.OutputPrefix is { } prefix)
@@ -56,11 +56,18 @@ public static class JobPlanner
         Add(r.Kind.ToString()); Add(r.BundleId); Add(r.OutputPrefix ?? ""); Add(r.ShardSize.ToString());
         foreach (var img in r.Images ?? []) { Add(img.Name); Add(img.Uri ?? ""); if (img.Inline is { } b) h.AppendData(b); }
         if (r.Generate is { } g)
-            Add($"{string.Join(",", g.Classes)}|{g.PerClass}|{g.Seed}|{g.Steps}|{g.Sampler}|{g.Guidance}|{g.OutputSize}");
+        {
+            var sp = g.Sampling ?? SamplingSpec.BundleDefaults;
+            Add(string.Create(CultureInfo.InvariantCulture,
+                $"{string.Join(",", g.Classes)}|{g.PerClass}|{g.Seed}|{sp.Steps}|{sp.Sampler}|{sp.Guidance}|{sp.Scale:R}|{sp.TMin:R}|{sp.TMax:R}|{g.OutputSize}"));
+        }
         return Convert.ToHexString(h.GetHashAndReset());
     }
 
-    /// <summary>Builds the state of a new job; inline images are written to the store first.</summary>
+    /// <summary>
+    /// Builds the state of a new job; inline images are written to the store first. A generate job's sampling is kept as
+    /// requested here; the job grain replaces it with the resolved settings before persisting.
+    /// </summary>
     public static async Task<JobGrainState> PlanAsync(string jobId, JobRequest r, IOutputStore store, CancellationToken ct)
     {
         var prefix = (r.OutputPrefix ?? $"jobs/{jobId}").TrimEnd('/');
@@ -72,11 +79,7 @@ public static class JobPlanner
         if (r.Kind == JobKind.Generate)
         {
             var g = r.Generate!;
-            s.Seed = g.Seed; s.Steps = g.Steps; s.Sampler = g.Sampler; s.OutputSize = g.OutputSize;
-            if (g.Guidance is { } gd)
-            {
-                s.GuidanceMethod = gd.Method; s.GuidanceScale = gd.Scale; s.GuidanceTMin = gd.TMin; s.GuidanceTMax = gd.TMax;
-            }
+            s.Generate = g with { Sampling = g.Sampling ?? SamplingSpec.BundleDefaults };
             int index = 0;
             foreach (var label in g.Classes)
                 for (int k = 0; k < g.PerClass; k++, index++)

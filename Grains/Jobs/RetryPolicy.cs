@@ -1,11 +1,7 @@
-using Orleans.Runtime;
 using RAE.Grid.Contracts;
+using RAE.Grid.Grains.Placement;
 
 namespace RAE.Grid.Grains.Jobs;
-
-/// <summary>No active silo hosts a stage the job needs (yet): retryable, a silo may join.</summary>
-[GenerateSerializer, Alias("rae.NoStageSiloException")]
-public sealed class NoStageSiloException(string message) : Exception(message);
 
 /// <summary>Which item failures are worth another attempt (possibly on another silo), and how long to wait first.</summary>
 public static class RetryPolicy

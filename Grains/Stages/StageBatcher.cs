@@ -11,7 +11,7 @@ namespace RAE.Grid.Grains.Stages;
 /// group (e.g. same sampler settings) up to MaxBatch, and runs them as one batch. Each item gets its own result or
 /// error, so one bad item does not fail its batch-mates.
 /// </summary>
-public sealed class StageBatcher<TIn, TOut> : IAsyncDisposable
+public sealed class StageBatcher<TIn, TOut> : IStageBatcher
 {
     private sealed record Pending(TIn Item, object Group, TaskCompletionSource<TOut> Result, CancellationToken Cancellation);
 
@@ -38,6 +38,8 @@ public sealed class StageBatcher<TIn, TOut> : IAsyncDisposable
         _worker.Start();
     }
 
+    /// <inheritdoc/>
+    public string Name => _name;
     /// <summary>Batches run so far.</summary>
     public long Batches => Interlocked.Read(ref _batches);
     /// <summary>Items run so far.</summary>
@@ -145,11 +147,4 @@ public sealed class StageBatcher<TIn, TOut> : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await DrainAsync(TimeSpan.FromSeconds(30));
-}
-
-/// <summary>One item's outcome in a batch: a value or an error.</summary>
-public readonly record struct Result<T>(T? Value, Exception? Error)
-{
-    public static Result<T> Ok(T value) => new(value, null);
-    public static Result<T> Fail(Exception error) => new(default, error);
 }

@@ -12,10 +12,11 @@ namespace RAE.Grid.Grains.Stages;
 /// <summary>
 /// The silo's stage engines: one <see cref="StageBatcher{TIn,TOut}"/> per (stage, bundle), each running its model's
 /// batched forward pass. Stage grains are thin entry points into these. Draining them is part of graceful shutdown.
+/// This is where wire payloads meet tensors: images and latents are converted here and handed to the model library.
 /// </summary>
 public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options, ILogger<StageRuntime> log) : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<(string Stage, string Bundle), Lazy<Task<object>>> _batchers = new();
+    private readonly ConcurrentDictionary<(string Stage, string Bundle), Lazy<Task<IStageBatcher>>> _batchers = new();
     private volatile bool _draining;
 
     GridOptions O => options.Value;
@@ -23,13 +24,7 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
     /// <summary>Batching statistics per (stage, bundle): batches and items run so far.</summary>
     public IReadOnlyDictionary<string, (long Batches, long Items)> Statistics =>
         _batchers.Where(kv => kv.Value.IsValueCreated && kv.Value.Value.IsCompletedSuccessfully)
-            .ToDictionary(kv => $"{kv.Key.Stage}/{kv.Key.Bundle}", kv => kv.Value.Value.Result switch
-            {
-                StageBatcher<(string, byte[]), TensorPayload> e => (e.Batches, e.Items),
-                StageBatcher<(TensorPayload, int?), DecodedImage> d => (d.Batches, d.Items),
-                StageBatcher<DiffusionItem, TensorPayload> g => (g.Batches, g.Items),
-                _ => (0L, 0L),
-            });
+            .ToDictionary(kv => $"{kv.Key.Stage}/{kv.Key.Bundle}", kv => (kv.Value.Value.Result.Batches, kv.Value.Value.Result.Items));
 
     private void EnsureHosted(string stage, string bundle)
     {
@@ -41,7 +36,7 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
         Func<RaeModel, Func<IReadOnlyList<TIn>, IReadOnlyList<Result<TOut>>>> run, Func<TIn, object>? group = null)
     {
         EnsureHosted(stage, bundle);
-        var lazy = _batchers.GetOrAdd((stage, bundle), key => new Lazy<Task<object>>(async () =>
+        var lazy = _batchers.GetOrAdd((stage, bundle), key => new Lazy<Task<IStageBatcher>>(async () =>
         {
             var model = await models.GetAsync(key.Bundle);
             log.LogInformation("Stage {Stage}/{Bundle} ready (batch {Max}, wait {Wait} ms, queue {Queue})", key.Stage, key.Bundle,
@@ -49,7 +44,7 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
             return new StageBatcher<TIn, TOut>($"{key.Stage}/{key.Bundle}", O.BatchingFor(key.Stage), run(model), group);
         }));
         try { return (StageBatcher<TIn, TOut>)await lazy.Value; }
-        catch { _batchers.TryRemove(new KeyValuePair<(string, string), Lazy<Task<object>>>((stage, bundle), lazy)); throw; }
+        catch { _batchers.TryRemove(new KeyValuePair<(string, string), Lazy<Task<IStageBatcher>>>((stage, bundle), lazy)); throw; }
     }
 
     /// <summary>Encoded image bytes → normalized latent [C,h,w].</summary>
@@ -71,8 +66,19 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
     public async Task<TensorPayload> GenerateAsync(string bundle, DiffusionItem item, CancellationToken ct)
     {
         var b = await Batcher<DiffusionItem, TensorPayload>(StageNames.Diffusion, bundle, model => items => RunGenerate(model, items),
-            i => (i.Steps, i.Sampler, i.Guidance));
+            i => i.Sampling);
         return await b.EnqueueAsync(item, ct);
+    }
+
+    /// <summary>
+    /// <paramref name="requested"/> completed from <paramref name="bundle"/>'s defaults and validated (throws an
+    /// <see cref="ArgumentException"/> naming every bad field). Reads the bundle file only, so a job is checked at submit
+    /// without waiting for a model to load.
+    /// </summary>
+    public SamplingSpec ResolveSampling(string bundle, SamplingSpec requested)
+    {
+        EnsureHosted(StageNames.Diffusion, bundle);
+        return SamplingSpecs.Resolve(requested, models.Bundle(bundle));
     }
 
     private IReadOnlyList<Result<TensorPayload>> RunEncode(RaeModel model, IReadOnlyList<(string Name, byte[] Bytes)> items)
@@ -138,9 +144,8 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
         }).ToList();
         if (good.Count > 0)
         {
-            var first = items[good[0]];
-            var g = first.Guidance;
-            var settings = new SamplingSettings(first.Steps, first.Sampler, g?.Method, g?.Scale, g?.TMin, g?.TMax);
+            // One batch holds one group: items of equal sampling settings (see GenerateAsync).
+            var settings = SamplingSpecs.ToSettings(items[good[0]].Sampling);
             var latents = model.GenerateLatents(good.Select(i => (long)items[i].Label).ToList(),
                 good.Select(i => items[i].Seed).ToList(), good.Select(i => items[i].ItemIndex).ToList(), settings).to(ScalarType.Float32);
             for (int j = 0; j < good.Count; j++)
@@ -153,13 +158,8 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
     public async Task DrainAsync(TimeSpan timeout)
     {
         _draining = true;
-        var drains = _batchers.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully).Select(l => l.Value.Result switch
-        {
-            StageBatcher<(string, byte[]), TensorPayload> e => e.DrainAsync(timeout),
-            StageBatcher<(TensorPayload, int?), DecodedImage> d => d.DrainAsync(timeout),
-            StageBatcher<DiffusionItem, TensorPayload> g => g.DrainAsync(timeout),
-            _ => Task.CompletedTask,
-        });
+        var drains = _batchers.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully)
+            .Select(l => l.Value.Result.DrainAsync(timeout));
         await Task.WhenAll(drains);
         log.LogInformation("Stages drained");
     }

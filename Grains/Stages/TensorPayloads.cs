@@ -15,13 +15,5 @@ public static class TensorPayloads
     }
 
     /// <summary>A payload → a CPU tensor that owns its memory (validated first).</summary>
-    public static Tensor ToTensor(TensorPayload p)
-    {
-        p.Validated();
-        if (!TensorDType.SafeTensorsNames.TryGetValue(p.DType, out var dt))
-            throw new ArgumentException($"tensor payload dtype '{p.DType}' is not supported");
-        var t = empty(p.Shape, dt.Type);
-        p.Data.AsSpan().CopyTo(t.bytes);
-        return t;
-    }
+    public static Tensor ToTensor(TensorPayload p) => TensorDType.FromBytes(p.Validated().DType, p.Shape, p.Data);
 }

@@ -1,16 +1,8 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using RAE.Grid.Models.Runtime;
 
 namespace RAE.Grid.Models.Bundles;
-
-/// <summary>Raised when a bundle file is invalid; <see cref="Problems"/> lists every problem found, not just the first.</summary>
-public sealed class BundleValidationException(string path, IReadOnlyList<string> problems)
-    : Exception($"{path}: {problems.Count} problem(s):\n  - " + string.Join("\n  - ", problems))
-{
-    public IReadOnlyList<string> Problems { get; } = problems;
-}
 
 /// <summary>
 /// One JSON file describing a complete RAE: encoder + weights, latent stats, decoder config + weights, DiT config +
@@ -106,21 +98,25 @@ public sealed record RaeBundle
         if (!TransportSection.TimeDists.Contains(Transport.Params.TimeDistType))
             p.Add($"transport.params.time_dist_type: '{Transport.Params.TimeDistType}' is not one of {string.Join(", ", TransportSection.TimeDists)}");
         if (Sampler.Mode != "ODE") p.Add($"sampler.mode: '{Sampler.Mode}' is not supported (ODE)");
-        if (!SamplerSection.Methods.Contains(Sampler.Params.SamplingMethod))
-            p.Add($"sampler.params.sampling_method: '{Sampler.Params.SamplingMethod}' is not one of {string.Join(", ", SamplerSection.Methods)}");
-        if (Sampler.Params.NumSteps < 2) p.Add("sampler.params.num_steps: must be at least 2");
+        if (Sampler.Params.NumSteps < SamplingSettings.MinSteps) p.Add($"sampler.params.num_steps: must be at least {SamplingSettings.MinSteps}");
         var g = Guidance;
-        if (!GuidanceSection.Methods.Contains(g.Method))
-            p.Add($"guidance.method: '{g.Method}' is not one of {string.Join(", ", GuidanceSection.Methods)}");
-        if (g.Scale < 0) p.Add("guidance.scale: must be >= 0");
-        if (g.TMin > g.TMax) p.Add($"guidance.t_min ({g.TMin}) is greater than guidance.t_max ({g.TMax})");
-        if (g.Method == "autoguidance")
+        // The defaults obey the rules every request obeys; the weak model's presence is checked below, for any scale.
+        var defaults = new SamplingSettings(null, Sampler.Params.SamplingMethod, g.Method, g.Scale, g.TMin, g.TMax);
+        foreach (var (field, problem) in defaults.Check(hasWeakModel: true)) p.Add($"{DefaultsFields[field]}: {problem}");
+        if (string.Equals(g.Method, "autoguidance", StringComparison.OrdinalIgnoreCase) || string.Equals(g.Method, "ag", StringComparison.OrdinalIgnoreCase))
         {
             if (g.GuidanceModel is null) p.Add("guidance.guidance_model: required for autoguidance");
             else ValidateModel(g.GuidanceModel, "guidance.guidance_model", p, FileMustExist);
         }
         return p;
     }
+
+    // SamplingSettings.Check names request fields; in a bundle they are these.
+    static readonly Dictionary<string, string> DefaultsFields = new()
+    {
+        ["steps"] = "sampler.params.num_steps", ["sampler"] = "sampler.params.sampling_method", ["guidance"] = "guidance.method",
+        ["scale"] = "guidance.scale", ["t_min"] = "guidance.t_min", ["t_max"] = "guidance.t_max",
+    };
 
     static void ValidateModel(ModelSection m, string where, List<string> p, Action<string?, string, bool> fileMustExist)
     {
@@ -129,102 +125,4 @@ public sealed record RaeBundle
         if (m.Params is null || m.Params.Count == 0) p.Add($"{where}.params: missing");
         fileMustExist(m.Ckpt, $"{where}.ckpt", true);
     }
-}
-
-/// <summary>The official <c>stage_1</c> block: the RAE (frozen encoder + decoder + stats).</summary>
-public sealed record Stage1Section
-{
-    public static readonly string[] EncoderClasses = ["Dinov2withNorm", "SigLIP2wNorm", "MAEwNorm"];
-    [JsonPropertyName("target")] public string Target { get; init; } = "stage1.RAE";
-    [JsonPropertyName("params")] public Stage1Params Params { get; init; } = new();
-}
-
-/// <summary><c>stage_1.params</c>, named as the official RAE constructor's arguments.</summary>
-public sealed record Stage1Params
-{
-    [JsonPropertyName("encoder_cls")] public string EncoderCls { get; init; } = "Dinov2withNorm";
-    /// <summary>HF config.json of the encoder.</summary>
-    [JsonPropertyName("encoder_config_path")] public string EncoderConfigPath { get; init; } = "";
-    /// <summary>Encoder weights (HF key names; safetensors or .pt).</summary>
-    [JsonPropertyName("encoder_weights_path")] public string EncoderWeightsPath { get; init; } = "";
-    [JsonPropertyName("encoder_input_size")] public int EncoderInputSize { get; init; } = 224;
-    /// <summary>Size of the images the RAE takes and the decoder produces (256 or 512 in the papers).</summary>
-    [JsonPropertyName("input_image_size")] public int InputImageSize { get; init; } = 256;
-    /// <summary>The encoder processor's mean/std; null = the encoder family's default.</summary>
-    [JsonPropertyName("pixel_mean")] public float[]? PixelMean { get; init; }
-    [JsonPropertyName("pixel_std")] public float[]? PixelStd { get; init; }
-    /// <summary>HF ViTMAEConfig-style decoder JSON.</summary>
-    [JsonPropertyName("decoder_config_path")] public string DecoderConfigPath { get; init; } = "";
-    [JsonPropertyName("decoder_patch_size")] public int DecoderPatchSize { get; init; } = 16;
-    [JsonPropertyName("pretrained_decoder_path")] public string PretrainedDecoderPath { get; init; } = "";
-    [JsonPropertyName("noise_tau")] public double NoiseTau { get; init; }
-    [JsonPropertyName("reshape_to_2d")] public bool ReshapeTo2d { get; init; } = true;
-    [JsonPropertyName("normalization_stat_path")] public string? NormalizationStatPath { get; init; }
-}
-
-/// <summary>A diffusion model block (<c>stage_2</c> or <c>guidance.guidance_model</c>): target class, params, checkpoint.</summary>
-public sealed record ModelSection
-{
-    public static readonly string[] Targets = ["DiTwDDTHead", "LightningDiT"];
-    [JsonPropertyName("target")] public string Target { get; init; } = "DiTwDDTHead";
-    /// <summary>Constructor params exactly as in the official YAML (input_size, hidden_size, depth, ...).</summary>
-    [JsonPropertyName("params")] public JsonObject? Params { get; init; }
-    [JsonPropertyName("ckpt")] public string Ckpt { get; init; } = "";
-}
-
-/// <summary><c>transport.params</c>.</summary>
-public sealed record TransportSection
-{
-    public static readonly string[] PathTypes = ["Linear"];
-    public static readonly string[] Predictions = ["velocity"];
-    public static readonly string[] TimeDists = ["uniform", "logit-normal_0_1"];
-    [JsonPropertyName("params")] public TransportParams Params { get; init; } = new();
-}
-
-public sealed record TransportParams
-{
-    [JsonPropertyName("path_type")] public string PathType { get; init; } = "Linear";
-    [JsonPropertyName("prediction")] public string Prediction { get; init; } = "velocity";
-    [JsonPropertyName("loss_weight")] public string? LossWeight { get; init; }
-    [JsonPropertyName("time_dist_type")] public string TimeDistType { get; init; } = "logit-normal_0_1";
-}
-
-/// <summary><c>sampler</c>: ODE, Euler (official) or Heun, on the shifted 50-point grid by default.</summary>
-public sealed record SamplerSection
-{
-    public static readonly string[] Methods = ["euler", "heun"];
-    [JsonPropertyName("mode")] public string Mode { get; init; } = "ODE";
-    [JsonPropertyName("params")] public SamplerParams Params { get; init; } = new();
-}
-
-public sealed record SamplerParams
-{
-    [JsonPropertyName("sampling_method")] public string SamplingMethod { get; init; } = "euler";
-    [JsonPropertyName("num_steps")] public int NumSteps { get; init; } = 50;
-    [JsonPropertyName("atol")] public double Atol { get; init; } = 1e-6;
-    [JsonPropertyName("rtol")] public double Rtol { get; init; } = 1e-3;
-    [JsonPropertyName("reverse")] public bool Reverse { get; init; }
-}
-
-/// <summary><c>guidance</c>: none, CFG with a t-interval, or AutoGuidance with a weak model.</summary>
-public sealed record GuidanceSection
-{
-    public static readonly string[] Methods = ["none", "cfg", "autoguidance"];
-    [JsonPropertyName("method")] public string Method { get; init; } = "none";
-    [JsonPropertyName("scale")] public double Scale { get; init; } = 1.0;
-    [JsonPropertyName("t_min")] public double TMin { get; init; }
-    [JsonPropertyName("t_max")] public double TMax { get; init; } = 1.0;
-    [JsonPropertyName("guidance_model")] public ModelSection? GuidanceModel { get; init; }
-}
-
-/// <summary><c>misc</c>: latent size, classes and the shift's dimensions.</summary>
-public sealed record MiscSection
-{
-    [JsonPropertyName("latent_size")] public int[]? LatentSize { get; init; }
-    [JsonPropertyName("num_classes")] public int NumClasses { get; init; } = 1000;
-    /// <summary>Human-readable class names (optional; used by the CLI).</summary>
-    [JsonPropertyName("class_names")] public string[]? ClassNames { get; init; }
-    /// <summary>m in s = sqrt(m/n); defaults to C·H·W of latent_size.</summary>
-    [JsonPropertyName("time_dist_shift_dim")] public long? TimeDistShiftDim { get; init; }
-    [JsonPropertyName("time_dist_shift_base")] public long TimeDistShiftBase { get; init; } = 4096;
 }

@@ -99,9 +99,6 @@ public sealed class RaeModel : IDisposable
             if (label < 0 || label >= model.NumClasses)
                 throw new ArgumentOutOfRangeException(nameof(labels), $"class {label} is outside 0..{model.NumClasses - 1}");
         var s = (settings ?? new SamplingSettings()).Resolve(Bundle);
-        var problems = s.Validate();
-        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
-
         var guidance = new GuidanceOptions(GuidanceOptions.ParseMethod(s.GuidanceMethod!), s.GuidanceScale!.Value,
             s.TMin!.Value, s.TMax!.Value, GuidanceModel);
         var sampler = ClassConditionalSampler.Official(Shift, s.NumSteps!.Value, s.SamplingMethod!);

@@ -40,4 +40,20 @@ public static class TensorDType
         "fp64" or "float64" or "double" or "f64" => ScalarType.Float64,
         _ => throw new ArgumentException($"unknown dtype '{name}' (expected fp32, bf16, fp16 or fp64)"),
     };
+
+    /// <summary>
+    /// A CPU tensor that owns a copy of raw little-endian C-order <paramref name="data"/> of safetensors dtype
+    /// <paramref name="dtypeName"/> and <paramref name="shape"/>; the byte count must match.
+    /// </summary>
+    public static Tensor FromBytes(string dtypeName, long[] shape, ReadOnlySpan<byte> data)
+    {
+        if (!SafeTensorsNames.TryGetValue(dtypeName, out var dt))
+            throw new ArgumentException($"tensor dtype '{dtypeName}' is not supported");
+        var expected = shape.Aggregate(1L, (a, b) => a * b) * dt.Size;
+        if (shape.Any(d => d < 0) || expected != data.Length)
+            throw new ArgumentException($"{dtypeName}[{string.Join(",", shape)}] needs {expected} bytes, got {data.Length}");
+        var t = empty(shape, dt.Type);
+        data.CopyTo(t.bytes);
+        return t;
+    }
 }

@@ -73,23 +73,4 @@ public static class ImageIO
         File.WriteAllBytes(tmp, EncodePng(image));
         File.Move(tmp, path, overwrite: true);
     }
-
-    /// <summary>
-    /// Lays [N,3,H,W] images out on a grid of <paramref name="columns"/> columns with a 2-pixel gap: a contact sheet
-    /// a person can look at to judge a batch at a glance.
-    /// </summary>
-    public static Tensor ContactSheet(Tensor images, int columns, int gap = 2)
-    {
-        int n = (int)images.shape[0], h = (int)images.shape[2], w = (int)images.shape[3];
-        columns = Math.Max(1, Math.Min(columns, n));
-        int rows = (n + columns - 1) / columns;
-        var sheet = ones([3, rows * (h + gap) + gap, columns * (w + gap) + gap], ScalarType.Float32);
-        for (int i = 0; i < n; i++)
-        {
-            int r = i / columns, c = i % columns;
-            sheet[.., (r * (h + gap) + gap)..(r * (h + gap) + gap + h), (c * (w + gap) + gap)..(c * (w + gap) + gap + w)]
-                = images[i].detach().to(ScalarType.Float32).cpu().clamp(0, 1);
-        }
-        return sheet;
-    }
 }

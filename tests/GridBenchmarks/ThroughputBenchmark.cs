@@ -39,7 +39,7 @@ public static class ThroughputBenchmark
         var reconstructJob = new JobRequest(JobKind.Reconstruct, BenchSilo.BundleId,
             Images: pngs.Select((p, i) => new ImageSource($"img{i:D3}.png", p)).ToArray());
         var generateJob = new JobRequest(JobKind.Generate, BenchSilo.BundleId,
-            Generate: new GenerateSpec(labels, 1, Seed, Steps: o.Steps));
+            Generate: new GenerateSpec(labels, 1, Seed, new SamplingSpec(Steps: o.Steps)));
 
         // Warm-up: first forward passes allocate; the silo loads its copy of the model on first use.
         InProcessReconstruct(model, pngs.Take(o.MaxBatch).ToArray(), o.MaxBatch);

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orleans.Runtime;
 using Orleans.TestingHost;
 using RAE.Grid.Contracts;
 using RAE.Grid.Grains.Configuration;
@@ -41,11 +40,17 @@ public sealed record GridClusterSpec(string[][] SiloStages)
 public sealed class GridTestFolders : IDisposable
 {
     public const string BundleId = "tiny";
+    /// <summary>The same weights under a bundle file whose guidance interval is narrower (see <see cref="IntervalBundlePath"/>).</summary>
+    public const string IntervalBundleId = "tiny-interval";
 
     public GridTestFolders(long bundleSeed = 0)
     {
         Root = Directory.CreateTempSubdirectory("rae-grid-cluster-").FullName;
         BundlePath = Models.Bundles.RandomBundle.Create(Path.Combine(Root, "bundle"), bundleSeed);
+        // Default guidance: AutoGuidance 1.42 on t in [0.2, 0.7] (the tiny bundle's interval is the whole [0, 1]).
+        var bundle = Models.Bundles.RaeBundle.Load(BundlePath);
+        IntervalBundlePath = Path.Combine(Root, "bundle", "bundle-interval.json");
+        (bundle with { Guidance = bundle.Guidance with { TMin = 0.2, TMax = 0.7 } }).Save(IntervalBundlePath);
         StorePath = Path.Combine(Root, "store");
         StatePath = Path.Combine(Root, "state");
         Directory.CreateDirectory(StorePath);
@@ -53,6 +58,7 @@ public sealed class GridTestFolders : IDisposable
 
     public string Root { get; }
     public string BundlePath { get; }
+    public string IntervalBundlePath { get; }
     public string StorePath { get; }
     public string StatePath { get; }
 
@@ -105,6 +111,7 @@ public sealed class GridTestCluster : IAsyncDisposable
         var config = new Dictionary<string, string?>
         {
             [$"Grid:Bundles:{GridTestFolders.BundleId}"] = folders.BundlePath,
+            [$"Grid:Bundles:{GridTestFolders.IntervalBundleId}"] = folders.IntervalBundlePath,
             ["Grid:Device"] = "cpu",
             ["State:Kind"] = spec.StateKind,
             ["State:LocalPath"] = folders.StatePath,

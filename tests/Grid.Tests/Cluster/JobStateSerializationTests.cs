@@ -15,8 +15,8 @@ public sealed class JobStateSerializationTests
         var state = new JobGrainState
         {
             JobId = "j1", Kind = JobKind.Generate, BundleId = "tiny", State = JobState.Running, OutputPrefix = "jobs/j1",
-            Created = DateTimeOffset.UtcNow, Seed = 42, Steps = 7, Sampler = "euler", GuidanceMethod = "cfg", GuidanceScale = 2.5,
-            GuidanceTMin = 0.1, GuidanceTMax = 0.9, OutputSize = 64, RequestFingerprint = "ABC",
+            Created = DateTimeOffset.UtcNow, RequestFingerprint = "ABC",
+            Generate = new GenerateSpec([3, 4], 1, Seed: 42, new SamplingSpec(7, "euler", "cfg", 2.5, 0.1, 0.9), OutputSize: 64),
             Items =
             {
                 new JobItem { Index = 0, Input = "class 3", Label = 3, Phase = ItemPhase.Done, Attempts = 1, Output = "jobs/j1/00000_class3.png", Seconds = 0.5 },
@@ -27,7 +27,10 @@ public sealed class JobStateSerializationTests
 
         Assert.Equal(state.JobId, back.JobId);
         Assert.Equal(state.Created, back.Created);
-        Assert.Equal(new GuidanceSpec("cfg", 2.5, 0.1, 0.9), back.Guidance);
+        // The generate settings come back as the one object they were saved as (the contract record, written contractless).
+        Assert.Equal(new SamplingSpec(7, "euler", "cfg", 2.5, 0.1, 0.9), back.Generate!.Sampling);
+        Assert.Equal((42L, 64), (back.Generate.Seed, back.Generate.OutputSize));
+        Assert.Equal([3, 4], back.Generate.Classes);
         Assert.Equal(state.RequestFingerprint, back.RequestFingerprint);
         Assert.Equal(2, back.Items.Count);
         Assert.Equal((ItemPhase.Failed, 5, "boom"), (back.Items[1].Phase, back.Items[1].Attempts, back.Items[1].Error));

@@ -72,7 +72,7 @@ public sealed class SplitStagesJobTests(SplitStagesClusterFixture fixture)
     [Fact]
     public async Task A_generate_job_completes_with_deterministic_names_and_the_same_seed_and_item_give_identical_pngs()
     {
-        var spec = new GenerateSpec(Classes: [1, 7], PerClass: 3, Seed: 1234, Steps: 3, Sampler: "euler", Guidance: new GuidanceSpec("none"));
+        var spec = new GenerateSpec(Classes: [1, 7], PerClass: 3, Seed: 1234, Sampling: new SamplingSpec(Steps: 3, Sampler: "euler", Guidance: "none"));
         async Task<JobStatus> RunAsync(string what, GenerateSpec s)
         {
             var id = TestInputs.JobId(what);

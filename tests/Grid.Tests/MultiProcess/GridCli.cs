@@ -41,11 +41,11 @@ public static class GridCli
     public static async Task<string> EnsureBuiltAsync(string repo, TimeSpan timeout)
     {
         var configuration = Configuration();
-        var bin = Path.Combine(repo, "Client", "Cli", "bin", configuration, "net10.0");
+        var bin = Path.Combine(repo, "Cli", "bin", configuration, "net10.0");
         var before = Problem(repo, bin);
         if (before is null) return Path.Combine(bin, "rae-grid.dll");
 
-        var project = Path.Combine(repo, "Client", "Cli", "RAE.Grid.Cli.csproj");
+        var project = Path.Combine(repo, "Cli", "RAE.Grid.Cli.csproj");
         // The test host runs under `dotnet test`, whose MSBuild variables would steer a nested build: drop them.
         var env = Environment.GetEnvironmentVariables().Keys.Cast<string>()
             .Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase))

@@ -60,7 +60,7 @@ public class ImageIOTests
     {
         using var scope = NewDisposeScope();
         var imgs = stack([zeros(3, 4, 4), ones(3, 4, 4) * 0.5f, ones(3, 4, 4)]);
-        var sheet = ImageIO.ContactSheet(imgs, columns: 2, gap: 2);
+        var sheet = ContactSheet.Tile(imgs, columns: 2, gap: 2);
         Assert.Equal(new long[] { 3, 2 * 6 + 2, 2 * 6 + 2 }, sheet.shape);
         Assert.Equal(0f, sheet[0, 2, 2].item<float>());
         Assert.Equal(0.5f, sheet[0, 2, 8].item<float>());

@@ -31,32 +31,3 @@ public sealed class ClusterSettings
         if (!System.Net.IPAddress.TryParse(AdvertisedIP, out _)) yield return $"Cluster.AdvertisedIP: '{AdvertisedIP}' is not an IP address";
     }
 }
-
-/// <summary>
-/// Where job (pipeline grain) state and reminders live (section "State"): "local" files (embedded default; survive a
-/// restart), "redis" (clusters: a silo that leaves loses no job), or "memory" (tests). When Kind is not set it follows
-/// the cluster: "redis" with Cluster.Mode redis (local files there would strand a job on the silo that wrote them),
-/// else "local".
-/// </summary>
-public sealed class StateSettings
-{
-    public const string Section = "State";
-    public string Kind { get; set; } = "local";
-    public string LocalPath { get; set; } = ".rae-grid/state";
-    /// <summary>Redis connection string (defaults to Cluster.Redis).</summary>
-    public string? Redis { get; set; }
-
-    public IEnumerable<string> Validate(ClusterSettings cluster)
-    {
-        if (Kind is not ("local" or "redis" or "memory")) yield return $"State.Kind: '{Kind}' is not one of local, redis, memory";
-        if (Kind == "redis" && string.IsNullOrWhiteSpace(Redis ?? cluster.Redis)) yield return "State.Redis: required when State.Kind is redis";
-        if (Kind == "local" && string.IsNullOrWhiteSpace(LocalPath)) yield return "State.LocalPath: required when State.Kind is local";
-    }
-}
-
-/// <summary>Health endpoint (section "Health"): GET http://127.0.0.1:Port/healthz; 0 turns it off.</summary>
-public sealed class HealthSettings
-{
-    public const string Section = "Health";
-    public int Port { get; set; }
-}

@@ -1,0 +1,29 @@
+using System.CommandLine;
+
+namespace RAE.Grid.Cli.Commands;
+
+/// <summary>How a command reaches the grid: an embedded silo (--local, the default without a cluster) or a cluster.</summary>
+internal sealed class ConnectionOptions
+{
+    public readonly Option<bool> Local = new("--local") { Description = "Run the job on an embedded silo in this process (default when no cluster is configured)" };
+    public readonly Option<string?> Cluster = new("--cluster") { Description = "Connect to a cluster: localhost or redis (env RAEGRID_CLUSTER)" };
+    public readonly Option<string?> Redis = new("--redis") { Description = "Redis connection string for --cluster redis (env RAEGRID_REDIS)" };
+    public readonly Option<int> GatewayPort = new("--gateway-port") { Description = "Gateway port for --cluster localhost", DefaultValueFactory = _ => 30000 };
+    public readonly Option<string?> Device = new("--device") { Description = "Embedded silo's device: cpu, cuda, cuda:N" };
+    public readonly Option<string?> State = new("--state") { Description = "Embedded silo's folder for job state and the store", DefaultValueFactory = _ => ".rae-grid" };
+
+    public void AddTo(Command c)
+    {
+        c.Options.Add(Local); c.Options.Add(Cluster); c.Options.Add(Redis); c.Options.Add(GatewayPort); c.Options.Add(Device); c.Options.Add(State);
+    }
+
+    /// <summary>Opens the grid the options describe; <paramref name="bundle"/> is registered in an embedded silo when it is a path.</summary>
+    public async Task<GridSession> OpenAsync(ParseResult pr, string bundle)
+    {
+        var cluster = pr.GetValue(Cluster) ?? Environment.GetEnvironmentVariable("RAEGRID_CLUSTER");
+        var redis = pr.GetValue(Redis) ?? Environment.GetEnvironmentVariable("RAEGRID_REDIS");
+        if (pr.GetValue(Local) || string.IsNullOrWhiteSpace(cluster))
+            return await GridSession.EmbeddedAsync(bundle, pr.GetValue(Device), pr.GetValue(State)!);
+        return await GridSession.ConnectAsync(new RAE.Grid.Client.GridConnection(cluster!, pr.GetValue(GatewayPort), redis), bundle);
+    }
+}

@@ -1,0 +1,10 @@
+namespace RAE.Grid.Grains.Configuration;
+
+/// <summary>Stage names, as used in configuration and silo metadata.</summary>
+public static class StageNames
+{
+    public const string Encoder = "encoder";
+    public const string Decoder = "decoder";
+    public const string Diffusion = "diffusion";
+    public static readonly string[] All = [Encoder, Decoder, Diffusion];
+}

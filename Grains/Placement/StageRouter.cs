@@ -1,0 +1,50 @@
+using RAE.Grid.Grains.Jobs;
+
+namespace RAE.Grid.Grains.Placement;
+
+/// <summary>
+/// Chooses which silo's stage grain serves a job's next call: round robin over the active silos hosting that stage for
+/// the job's bundle (read from the membership on every call, so a joining silo takes work at once), passing over a silo
+/// for <see cref="PassOverTime"/> after it failed retryably — a leaving silo stays Active in the membership while it
+/// drains, and plain round robin could send every retry of an item back to it until the item failed. One router per
+/// job activation; called on the job grain's turns only.
+/// </summary>
+public sealed class StageRouter(StageDirectory directory, IGrainFactory grains, string bundleId)
+{
+    /// <summary>How long a stage host that failed retryably is passed over.</summary>
+    public static readonly TimeSpan PassOverTime = TimeSpan.FromSeconds(2);
+
+    private readonly Dictionary<string, int> _next = new();
+    private readonly Dictionary<(string Stage, SiloAddress Silo), DateTime> _passOver = new();
+
+    /// <summary>The bundle whose stages this router calls.</summary>
+    public string BundleId { get; } = bundleId;
+
+    /// <summary>Active silos hosting <paramref name="stage"/> for the bundle, in a stable order.</summary>
+    public IReadOnlyList<SiloAddress> Hosts(string stage) => directory.SilosHosting(stage, BundleId);
+
+    /// <summary>
+    /// Calls <paramref name="stage"/> on the next usable silo. A retryable failure marks that silo passed over and is
+    /// rethrown (the caller decides whether to retry); <see cref="NoStageSiloException"/> when no silo hosts the stage.
+    /// </summary>
+    public async Task<TResult> CallAsync<TGrain, TResult>(string stage, Func<TGrain, Task<TResult>> call) where TGrain : IGrainWithStringKey
+    {
+        var silos = Hosts(stage);
+        if (silos.Count == 0) throw new NoStageSiloException($"no active silo hosts the {stage} stage for bundle '{BundleId}'");
+        var now = DateTime.UtcNow;
+        var usable = silos.Where(s => !(_passOver.TryGetValue((stage, s), out var until) && until > now)).ToList();
+        if (usable.Count == 0) usable = silos.ToList(); // every host failed lately: try them all again
+        var next = _next.TryGetValue(stage, out var n) ? n : 0;
+        _next[stage] = next + 1;
+        var silo = usable[next % usable.Count];
+        try
+        {
+            return await call(grains.GetGrain<TGrain>(StageKeys.For(BundleId, silo)));
+        }
+        catch (Exception e) when (e is not OperationCanceledException && RetryPolicy.IsRetryable(e))
+        {
+            _passOver[(stage, silo)] = DateTime.UtcNow + PassOverTime;
+            throw;
+        }
+    }
+}

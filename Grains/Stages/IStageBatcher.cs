@@ -1,0 +1,19 @@
+namespace RAE.Grid.Grains.Stages;
+
+/// <summary>
+/// What the silo's <see cref="StageRuntime"/> needs of a stage's batcher whatever its item types: statistics and a
+/// graceful drain. Requests go through the typed <see cref="StageBatcher{TIn,TOut}.EnqueueAsync"/>.
+/// </summary>
+public interface IStageBatcher : IAsyncDisposable
+{
+    /// <summary>Stage and bundle, for messages.</summary>
+    string Name { get; }
+    /// <summary>Batches run so far.</summary>
+    long Batches { get; }
+    /// <summary>Items run so far.</summary>
+    long Items { get; }
+    /// <summary>Requests waiting or running.</summary>
+    int Queued { get; }
+    /// <summary>Stops accepting requests and waits until every queued one has run (graceful shutdown).</summary>
+    Task DrainAsync(TimeSpan timeout);
+}
