@@ -88,7 +88,7 @@ public sealed class ViTMAEForPreTraining : Module<Tensor, Tensor>
     {
         if (pixels.shape[1] != Config.Encoder.NumChannels)
             throw new ArgumentException($"pixels have {pixels.shape[1]} channels, the config {Config.Encoder.NumChannels}", nameof(pixels));
-        return RAE.Grid.Models.Rae.Patchify.ToPatches(pixels, Config.Encoder.PatchSize);
+        return RAE.Grid.Models.Layers.Patchify.ToPatches(pixels, Config.Encoder.PatchSize);
     }
 
     /// <summary>
