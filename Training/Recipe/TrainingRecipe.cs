@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using RAE.Grid.Models.Checkpoints;
 using RAE.Grid.Training.Stage2;
 
 namespace RAE.Grid.Training.Recipe;
@@ -70,6 +71,7 @@ public sealed record TrainingRecipe
         Encoder.Validate();
         Stats.Validate();
         Decoder.Validate();
+        // A bad model param (a ConfigFieldException) names its source "params" itself: "dit.params: field 'x' ...".
         try { Dit.Validated(); } catch (ArgumentException e) { throw new ArgumentException($"dit.{e.Message}", e); }
         Bundle.Validate();
         Ablations.Validate();
@@ -101,9 +103,9 @@ public sealed record RecipeEncoder
         if (Lr is { } lr && !(lr > 0)) throw new ArgumentException($"encoder.lr must be > 0, got {lr}");
         if (WarmupFraction is < 0 or > 1) throw new ArgumentException($"encoder.warmup_fraction must be in [0, 1], got {WarmupFraction}");
         if (WeightDecay < 0) throw new ArgumentException($"encoder.weight_decay must be >= 0, got {WeightDecay}");
-        try { Mae.ViTMAEPreTrainingConfig.FromJson(JsonDocument.Parse(Config.ToJsonString()).RootElement, "encoder.config").Validated(); }
-        catch (Exception e) when (e is FormatException or ArgumentException or JsonException)
-        { throw new ArgumentException($"encoder.config: {e.Message}", e); }
+        // The config's errors name it "encoder.config" already.
+        try { Mae.ViTMAEPreTrainingConfig.FromJson(JsonDocument.Parse(Config.ToJsonString()).RootElement, "encoder.config"); }
+        catch (ConfigFieldException e) { throw new ArgumentException(e.Message, e); }
     }
 }
 
