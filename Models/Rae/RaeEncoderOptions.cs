@@ -3,15 +3,6 @@ using RAE.Grid.Models.Checkpoints;
 
 namespace RAE.Grid.Models.Rae;
 
-/// <summary>How the per-sample noise scale σ of RAE's noise augmentation is drawn.</summary>
-public enum NoiseSigmaDistribution
-{
-    /// <summary>σ = τ·U(0,1): what the official code (<c>RAE.noising</c>) does.</summary>
-    Uniform,
-    /// <summary>σ = |N(0, τ²)|: what both papers write.</summary>
-    HalfNormal,
-}
-
 /// <summary>
 /// The encode-side parameters of the official RAE module (YAML <c>stage_1.params</c>): <c>encoder_input_size</c>
 /// (224 for the 256-px pipeline, 448 for 512-px), <c>noise_tau</c> (0.8 when training a decoder, 0 at inference),
