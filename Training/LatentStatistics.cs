@@ -6,59 +6,6 @@ using static TorchSharp.torch;
 
 namespace RAE.Grid.Training;
 
-/// <summary>How <see cref="LatentStatistics"/> turns the latents into a mean and a variance.</summary>
-public enum LatentStatisticsMethod
-{
-    /// <summary>
-    /// The official <c>src/calculate_stat.py</c>: a BatchNorm-like running average over the batches with momentum m
-    /// (0.1), starting from mean 0 and var 1, fed each batch's mean and POPULATION variance over the batch axis:
-    /// mean ← (1−m)·mean + m·mean_b(z), var ← (1−m)·var + m·var_b(z), in float32 (its stats module's buffers). With
-    /// one process the official rank sync (mean of means; mean of vars + variance of means) is the identity. This is
-    /// an exponential average that weights the last ~1/m batches most, not the data set's statistics; the start
-    /// values decay as (1−m)^batches.
-    /// </summary>
-    RunningAverage,
-
-    /// <summary>
-    /// The exact population statistics of all latents: pass 1 mean = Σz/N, pass 2 var = Σ(z − mean)²/N, both
-    /// accumulated in float64 (two passes avoid the cancellation of E[z²] − E[z]²). Every batch counts equally,
-    /// whatever its order; it differs from <see cref="RunningAverage"/> by the batch-to-batch fluctuation of the
-    /// last batches and by the within-batch vs whole-set variance (the latter adds the variance of the batch means).
-    /// </summary>
-    TwoPass,
-}
-
-/// <summary>Settings of <see cref="LatentStatistics.Compute(RaeEncoder, LabeledImages, LatentStatisticsOptions, IProgress{TrainingProgress}?, CancellationToken)"/>.</summary>
-/// <param name="BatchSize">images per batch (the running average depends on it; official default 256).</param>
-/// <param name="Seed">seeds the shuffle and the flips (the official loader shuffles).</param>
-/// <param name="HorizontalFlip">stage-2 preprocessing's random flip (on, as the official script).</param>
-/// <param name="Method">running average (official) or exact two-pass.</param>
-/// <param name="Momentum">the running average's momentum (official 0.1).</param>
-/// <param name="Device">torch device the images are moved to (the encoder's).</param>
-public sealed record LatentStatisticsOptions(int BatchSize = 256, long Seed = 0, bool HorizontalFlip = true,
-    LatentStatisticsMethod Method = LatentStatisticsMethod.RunningAverage, double Momentum = 0.1, string Device = "cpu")
-{
-    /// <summary>Throws an <see cref="ArgumentException"/> naming the first bad field; returns this otherwise.</summary>
-    public LatentStatisticsOptions Validated()
-    {
-        if (BatchSize < 1) throw new ArgumentException($"BatchSize must be >= 1, got {BatchSize}", nameof(BatchSize));
-        if (!(Momentum > 0 && Momentum <= 1)) throw new ArgumentException($"Momentum must be in (0, 1], got {Momentum}", nameof(Momentum));
-        if (!Enum.IsDefined(Method)) throw new ArgumentException($"Method {Method} is not a known method", nameof(Method));
-        if (string.IsNullOrWhiteSpace(Device)) throw new ArgumentException("Device must be set", nameof(Device));
-        return this;
-    }
-}
-
-/// <summary>Per-(channel, position) latent statistics [C,h,w] (float32, CPU) and how many latents went in.</summary>
-public sealed record LatentStatisticsResult(Tensor Mean, Tensor Var, long Samples) : IDisposable
-{
-    /// <summary>Writes a safetensors file with <c>mean</c> and <c>var</c> that <see cref="LatentStatsFile.Read"/> reads.</summary>
-    public void Save(string path) => LatentStatistics.Write(path, Mean, Var);
-
-    /// <inheritdoc/>
-    public void Dispose() { Mean.Dispose(); Var.Dispose(); }
-}
-
 /// <summary>
 /// The latent statistics RAE normalizes stage-2 latents with (official <c>src/calculate_stat.py</c>): the encoder's raw
 /// latents (<see cref="RaeEncoder.EncodeRaw"/> in eval mode, so no noise augmentation; resize and pixel normalization

@@ -1,12 +1,8 @@
 using System.IO.MemoryMappedFiles;
 using System.Text.Json;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.Models.Checkpoints;
-
-/// <summary>One tensor's entry in a safetensors header.</summary>
-public sealed record SafeTensorsEntry(string Name, string DType, long[] Shape, long Begin, long End);
 
 /// <summary>
 /// A safetensors file opened lazily: the header is parsed and validated up front, tensor data is read from a

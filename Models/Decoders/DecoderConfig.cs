@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RAE.Grid.Models.Checkpoints;
 
 namespace RAE.Grid.Models.Decoders;
 
@@ -46,12 +47,19 @@ public sealed record DecoderConfig(
             .Validated();
     }
 
-    /// <summary>Throws an <see cref="ArgumentException"/> naming the first bad field; returns this otherwise.</summary>
-    public DecoderConfig Validated()
+    /// <summary>What a decoder config is called in errors when the caller names no file.</summary>
+    public const string DefaultSource = "decoder config";
+
+    /// <summary>
+    /// Throws a <see cref="ConfigFieldException"/> naming <paramref name="source"/> and the first bad field; returns
+    /// this otherwise.
+    /// </summary>
+    public DecoderConfig Validated(string source = DefaultSource)
     {
-        static void Positive(int v, string name)
+        ConfigFieldException Bad(string field, string why) => new(source, field, why);
+        void Positive(int v, string field)
         {
-            if (v <= 0) throw new ArgumentException($"decoder config: {name} must be positive, got {v}", name);
+            if (v <= 0) throw Bad(field, $"must be positive, got {v}");
         }
         Positive(DecoderHiddenSize, "decoder_hidden_size");
         Positive(DecoderNumHiddenLayers, "decoder_num_hidden_layers");
@@ -62,22 +70,19 @@ public sealed record DecoderConfig(
         Positive(PatchSize, "patch_size");
         Positive(ImageSize, "image_size");
         if (DecoderHiddenSize % DecoderNumAttentionHeads != 0)
-            throw new ArgumentException($"decoder config: decoder_hidden_size {DecoderHiddenSize} is not divisible by " +
-                                        $"decoder_num_attention_heads {DecoderNumAttentionHeads}", "decoder_num_attention_heads");
+            throw Bad("decoder_num_attention_heads", $"({DecoderNumAttentionHeads}) must divide decoder_hidden_size ({DecoderHiddenSize})");
         if (DecoderHiddenSize % 4 != 0) // the 2-D sin-cos table splits the width in four
-            throw new ArgumentException($"decoder config: decoder_hidden_size {DecoderHiddenSize} must be divisible by 4",
-                "decoder_hidden_size");
+            throw Bad("decoder_hidden_size", $"({DecoderHiddenSize}) must be divisible by 4");
         if (ImageSize % PatchSize != 0)
-            throw new ArgumentException($"decoder config: image_size {ImageSize} is not divisible by patch_size {PatchSize}",
-                "image_size");
+            throw Bad("image_size", $"({ImageSize}) must be divisible by patch_size ({PatchSize})");
         if (!(LayerNormEps > 0) || double.IsInfinity(LayerNormEps))
-            throw new ArgumentException($"decoder config: layer_norm_eps must be positive, got {LayerNormEps}", "layer_norm_eps");
+            throw Bad("layer_norm_eps", $"must be positive, got {LayerNormEps}");
         try { Layers.Activations.Get(HiddenAct); }
-        catch (ArgumentException e) { throw new ArgumentException($"decoder config: hidden_act: {e.Message}", "hidden_act"); }
+        catch (ArgumentException e) { throw Bad("hidden_act", e.Message); }
         return this;
     }
 
-    /// <summary>This config as ViTMAEConfig JSON (the keys <see cref="FromJson(JsonElement)"/> reads back).</summary>
+    /// <summary>This config as ViTMAEConfig JSON (the keys <see cref="FromJson(JsonElement, string)"/> reads back).</summary>
     public System.Text.Json.Nodes.JsonObject ToJson() => new()
     {
         ["model_type"] = "vit_mae",
@@ -102,64 +107,31 @@ public sealed record DecoderConfig(
     }
 
     /// <summary>Reads a ViTMAEConfig <c>config.json</c> file; errors name the file and the bad field.</summary>
-    public static DecoderConfig Load(string path)
-    {
-        try { return FromJson(File.ReadAllText(path)); }
-        catch (Exception e) when (e is ArgumentException or JsonException)
-        { throw new InvalidDataException($"{path}: {e.Message}", e); }
-    }
+    public static DecoderConfig Load(string path) => FromJson(ConfigReader.ReadFile(path), path);
 
-    /// <summary>Parses ViTMAEConfig JSON text.</summary>
-    public static DecoderConfig FromJson(string json)
-    {
-        using var doc = JsonDocument.Parse(json);
-        return FromJson(doc.RootElement);
-    }
+    /// <summary>Parses ViTMAEConfig JSON text; <paramref name="source"/> names it in errors.</summary>
+    public static DecoderConfig FromJson(string json, string source = DefaultSource) =>
+        FromJson(ConfigReader.Parse(json, source), source);
 
     /// <summary>
     /// Parses a ViTMAEConfig JSON object. The four decoder_* sizes are required; the others default to HF's
     /// ViTMAEConfig defaults. Unknown keys (architectures, mask_ratio, ...) are ignored.
     /// </summary>
-    public static DecoderConfig FromJson(JsonElement e)
+    public static DecoderConfig FromJson(JsonElement e, string source = DefaultSource)
     {
-        if (e.ValueKind != JsonValueKind.Object) throw new ArgumentException("decoder config: expected a JSON object");
+        var r = new ConfigReader(e, source);
         var d = new DecoderConfig(0, 0, 0, 0);
         return new DecoderConfig(
-            RequiredInt(e, "decoder_hidden_size"),
-            RequiredInt(e, "decoder_num_hidden_layers"),
-            RequiredInt(e, "decoder_num_attention_heads"),
-            RequiredInt(e, "decoder_intermediate_size"),
-            OptionalInt(e, "hidden_size", d.HiddenSize),
-            OptionalDouble(e, "layer_norm_eps", d.LayerNormEps),
-            OptionalString(e, "hidden_act", d.HiddenAct),
-            OptionalBool(e, "qkv_bias", d.QkvBias),
-            OptionalInt(e, "num_channels", d.NumChannels),
-            OptionalInt(e, "patch_size", d.PatchSize),
-            OptionalInt(e, "image_size", d.ImageSize)).Validated();
+            r.RequiredInt("decoder_hidden_size"),
+            r.RequiredInt("decoder_num_hidden_layers"),
+            r.RequiredInt("decoder_num_attention_heads"),
+            r.RequiredInt("decoder_intermediate_size"),
+            r.Int("hidden_size", d.HiddenSize),
+            r.Double("layer_norm_eps", d.LayerNormEps),
+            r.String("hidden_act", d.HiddenAct),
+            r.Bool("qkv_bias", d.QkvBias),
+            r.Int("num_channels", d.NumChannels),
+            r.Int("patch_size", d.PatchSize),
+            r.Int("image_size", d.ImageSize)).Validated(source);
     }
-
-    private static int RequiredInt(JsonElement e, string key) =>
-        e.TryGetProperty(key, out var v) ? AsInt(v, key) : throw new ArgumentException($"decoder config: missing {key}", key);
-
-    private static int OptionalInt(JsonElement e, string key, int fallback) =>
-        e.TryGetProperty(key, out var v) ? AsInt(v, key) : fallback;
-
-    private static int AsInt(JsonElement v, string key) =>
-        v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i
-            : throw new ArgumentException($"decoder config: {key} must be an integer, got {v.GetRawText()}", key);
-
-    private static double OptionalDouble(JsonElement e, string key, double fallback) =>
-        !e.TryGetProperty(key, out var v) ? fallback
-        : v.ValueKind == JsonValueKind.Number ? v.GetDouble()
-        : throw new ArgumentException($"decoder config: {key} must be a number, got {v.GetRawText()}", key);
-
-    private static string OptionalString(JsonElement e, string key, string fallback) =>
-        !e.TryGetProperty(key, out var v) ? fallback
-        : v.ValueKind == JsonValueKind.String ? v.GetString()!
-        : throw new ArgumentException($"decoder config: {key} must be a string, got {v.GetRawText()}", key);
-
-    private static bool OptionalBool(JsonElement e, string key, bool fallback) =>
-        !e.TryGetProperty(key, out var v) ? fallback
-        : v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean()
-        : throw new ArgumentException($"decoder config: {key} must be true or false, got {v.GetRawText()}", key);
 }

@@ -78,7 +78,7 @@ public sealed class DiTDH : Module<Tensor, Tensor, Tensor, Tensor>, IVelocityMod
         using var scope = NewDisposeScope();
         var h = x_embedder.forward(x);
         for (var i = Config.Depth[0]; i < blocks.Count; i++) h = blocks[i].forward(h, s, dec_feat_rope);
-        return AdaLN.Unpatchify(final_layer.forward(h, s), Config.PatchSize, Config.InChannels).MoveToOuterDisposeScope();
+        return Patchify.Unpatchify(final_layer.forward(h, s), Config.PatchSize, Config.InChannels).MoveToOuterDisposeScope();
     }
 
     public override Tensor forward(Tensor x, Tensor t, Tensor y)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RAE.Grid.Models.Checkpoints;
 
 namespace RAE.Grid.Models.Diffusion;
 
@@ -36,48 +37,53 @@ public sealed record DiTDHConfig
         "use_pos_embed",
     ];
 
-    /// <summary>Parses the YAML params (as JSON), then validates.</summary>
-    public static DiTDHConfig FromJson(JsonElement p)
+    /// <summary>
+    /// Parses the YAML params (as JSON), then validates; errors are <see cref="ConfigFieldException"/>s naming
+    /// <paramref name="source"/> (e.g. the bundle file and block) and the field.
+    /// </summary>
+    public static DiTDHConfig FromJson(JsonElement p, string source = DiTConfigRules.DefaultSource)
     {
-        ConfigJson.CheckKeys(p, "DiTwDDTHead", Keys);
+        var r = new ConfigReader(p, source);
+        r.RejectUnknown(Keys, "DiTwDDTHead");
         var d = new DiTDHConfig();
-        var patch = ConfigJson.Ints(p, "patch_size", 2, [d.PatchSize, d.PatchSize]);
+        var patch = r.Ints("patch_size", 2, [d.PatchSize, d.PatchSize]);
         if (patch[0] != patch[1])
-            throw new FormatException($"patch_size: different backbone/head patch sizes ({patch[0]}, {patch[1]}) are not supported");
+            throw r.Bad("patch_size", $"gives different backbone/head patch sizes ({patch[0]}, {patch[1]}), which are not supported");
         return new DiTDHConfig
         {
-            InputSize = ConfigJson.Int(p, "input_size", d.InputSize),
+            InputSize = r.Int("input_size", d.InputSize),
             PatchSize = patch[0],
-            InChannels = ConfigJson.Int(p, "in_channels", d.InChannels),
-            HiddenSize = ConfigJson.Ints(p, "hidden_size", 2, d.HiddenSize),
-            Depth = ConfigJson.Ints(p, "depth", 2, d.Depth),
-            NumHeads = ConfigJson.Ints(p, "num_heads", 2, d.NumHeads),
-            MlpRatio = ConfigJson.Double(p, "mlp_ratio", d.MlpRatio),
-            ClassDropoutProb = ConfigJson.Double(p, "class_dropout_prob", d.ClassDropoutProb),
-            NumClasses = ConfigJson.Int(p, "num_classes", d.NumClasses),
-            UseQkNorm = ConfigJson.Bool(p, "use_qknorm", d.UseQkNorm),
-            UseSwiglu = ConfigJson.Bool(p, "use_swiglu", d.UseSwiglu),
-            UseRope = ConfigJson.Bool(p, "use_rope", d.UseRope),
-            UseRmsnorm = ConfigJson.Bool(p, "use_rmsnorm", d.UseRmsnorm),
-            WoShift = ConfigJson.Bool(p, "wo_shift", d.WoShift),
-            UsePosEmbed = ConfigJson.Bool(p, "use_pos_embed", d.UsePosEmbed),
-        }.Validated();
+            InChannels = r.Int("in_channels", d.InChannels),
+            HiddenSize = r.Ints("hidden_size", 2, d.HiddenSize),
+            Depth = r.Ints("depth", 2, d.Depth),
+            NumHeads = r.Ints("num_heads", 2, d.NumHeads),
+            MlpRatio = r.Double("mlp_ratio", d.MlpRatio),
+            ClassDropoutProb = r.Double("class_dropout_prob", d.ClassDropoutProb),
+            NumClasses = r.Int("num_classes", d.NumClasses),
+            UseQkNorm = r.Bool("use_qknorm", d.UseQkNorm),
+            UseSwiglu = r.Bool("use_swiglu", d.UseSwiglu),
+            UseRope = r.Bool("use_rope", d.UseRope),
+            UseRmsnorm = r.Bool("use_rmsnorm", d.UseRmsnorm),
+            WoShift = r.Bool("wo_shift", d.WoShift),
+            UsePosEmbed = r.Bool("use_pos_embed", d.UsePosEmbed),
+        }.Validated(source);
     }
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field; returns this otherwise.</summary>
-    public DiTDHConfig Validated()
+    /// <summary>
+    /// Throws a <see cref="ConfigFieldException"/> naming <paramref name="source"/> and the first invalid field;
+    /// returns this otherwise.
+    /// </summary>
+    public DiTDHConfig Validated(string source = DiTConfigRules.DefaultSource)
     {
-        if (HiddenSize is not { Length: 2 }) throw new ArgumentException("hidden_size must be [backbone, head]");
-        if (Depth is not { Length: 2 }) throw new ArgumentException("depth must be [backbone, head]");
-        if (NumHeads is not { Length: 2 }) throw new ArgumentException("num_heads must be [backbone, head]");
-        DiTConfigRules.CheckCommon(InputSize, PatchSize, InChannels, MlpRatio, ClassDropoutProb, NumClasses);
+        foreach (var (field, pair) in new[] { ("hidden_size", HiddenSize), ("depth", Depth), ("num_heads", NumHeads) })
+            if (pair is not { Length: 2 }) throw new ConfigFieldException(source, field, "must be [backbone, head]");
+        DiTConfigRules.CheckCommon(source, InputSize, PatchSize, InChannels, MlpRatio, ClassDropoutProb, NumClasses);
         for (var i = 0; i < 2; i++)
         {
-            if (Depth[i] < 1) throw new ArgumentException($"depth[{i}] must be at least 1, got {Depth[i]}");
-            DiTConfigRules.CheckWidth($"[{i}]", HiddenSize[i], NumHeads[i], UseRope);
+            DiTConfigRules.CheckDepth(source, $"depth[{i}]", Depth[i]);
+            // Only the backbone carries the sin-cos pos_embed.
+            DiTConfigRules.CheckWidth(source, $"[{i}]", HiddenSize[i], NumHeads[i], UseRope, UsePosEmbed && i == 0);
         }
-        if (UsePosEmbed && HiddenSize[0] % 4 != 0)
-            throw new ArgumentException($"hidden_size[0] ({HiddenSize[0]}) must be divisible by 4 for the sin-cos pos_embed");
         return this;
     }
 

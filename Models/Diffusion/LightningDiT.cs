@@ -56,7 +56,7 @@ public sealed class LightningDiT : Module<Tensor, Tensor, Tensor, Tensor>, IVelo
         if (pos_embed is not null) tokens = tokens + pos_embed;
         var c = t_embedder.forward(t) + y_embedder.forward(y, training);
         foreach (var block in blocks) tokens = block.forward(tokens, c, feat_rope);
-        var image = AdaLN.Unpatchify(final_layer.forward(tokens, c), Config.PatchSize, OutChannels);
+        var image = Patchify.Unpatchify(final_layer.forward(tokens, c), Config.PatchSize, OutChannels);
         if (Config.LearnSigma) image = image.chunk(2, 1)[0];
         return image.MoveToOuterDisposeScope();
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RAE.Grid.Models.Checkpoints;
 
 namespace RAE.Grid.Models.Diffusion;
 
@@ -30,39 +31,45 @@ public sealed record LightningDiTConfig
         "wo_shift", "use_pos_embed",
     ];
 
-    /// <summary>Parses the YAML params (as JSON), then validates.</summary>
-    public static LightningDiTConfig FromJson(JsonElement p)
+    /// <summary>
+    /// Parses the YAML params (as JSON), then validates; errors are <see cref="ConfigFieldException"/>s naming
+    /// <paramref name="source"/> (e.g. the bundle file and block) and the field.
+    /// </summary>
+    public static LightningDiTConfig FromJson(JsonElement p, string source = DiTConfigRules.DefaultSource)
     {
-        ConfigJson.CheckKeys(p, "LightningDiT", Keys);
+        var r = new ConfigReader(p, source);
+        r.RejectUnknown(Keys, "LightningDiT");
         var d = new LightningDiTConfig();
         return new LightningDiTConfig
         {
-            InputSize = ConfigJson.Int(p, "input_size", d.InputSize),
-            PatchSize = ConfigJson.Int(p, "patch_size", d.PatchSize),
-            InChannels = ConfigJson.Int(p, "in_channels", d.InChannels),
-            HiddenSize = ConfigJson.Int(p, "hidden_size", d.HiddenSize),
-            Depth = ConfigJson.Int(p, "depth", d.Depth),
-            NumHeads = ConfigJson.Int(p, "num_heads", d.NumHeads),
-            MlpRatio = ConfigJson.Double(p, "mlp_ratio", d.MlpRatio),
-            ClassDropoutProb = ConfigJson.Double(p, "class_dropout_prob", d.ClassDropoutProb),
-            NumClasses = ConfigJson.Int(p, "num_classes", d.NumClasses),
-            LearnSigma = ConfigJson.Bool(p, "learn_sigma", d.LearnSigma),
-            UseQkNorm = ConfigJson.Bool(p, "use_qknorm", d.UseQkNorm),
-            UseSwiglu = ConfigJson.Bool(p, "use_swiglu", d.UseSwiglu),
-            UseRope = ConfigJson.Bool(p, "use_rope", d.UseRope),
-            UseRmsnorm = ConfigJson.Bool(p, "use_rmsnorm", d.UseRmsnorm),
-            WoShift = ConfigJson.Bool(p, "wo_shift", d.WoShift),
-            UsePosEmbed = ConfigJson.Bool(p, "use_pos_embed", d.UsePosEmbed),
-        }.Validated();
+            InputSize = r.Int("input_size", d.InputSize),
+            PatchSize = r.Int("patch_size", d.PatchSize),
+            InChannels = r.Int("in_channels", d.InChannels),
+            HiddenSize = r.Int("hidden_size", d.HiddenSize),
+            Depth = r.Int("depth", d.Depth),
+            NumHeads = r.Int("num_heads", d.NumHeads),
+            MlpRatio = r.Double("mlp_ratio", d.MlpRatio),
+            ClassDropoutProb = r.Double("class_dropout_prob", d.ClassDropoutProb),
+            NumClasses = r.Int("num_classes", d.NumClasses),
+            LearnSigma = r.Bool("learn_sigma", d.LearnSigma),
+            UseQkNorm = r.Bool("use_qknorm", d.UseQkNorm),
+            UseSwiglu = r.Bool("use_swiglu", d.UseSwiglu),
+            UseRope = r.Bool("use_rope", d.UseRope),
+            UseRmsnorm = r.Bool("use_rmsnorm", d.UseRmsnorm),
+            WoShift = r.Bool("wo_shift", d.WoShift),
+            UsePosEmbed = r.Bool("use_pos_embed", d.UsePosEmbed),
+        }.Validated(source);
     }
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field; returns this otherwise.</summary>
-    public LightningDiTConfig Validated()
+    /// <summary>
+    /// Throws a <see cref="ConfigFieldException"/> naming <paramref name="source"/> and the first invalid field;
+    /// returns this otherwise.
+    /// </summary>
+    public LightningDiTConfig Validated(string source = DiTConfigRules.DefaultSource)
     {
-        DiTConfigRules.CheckCommon(InputSize, PatchSize, InChannels, MlpRatio, ClassDropoutProb, NumClasses);
-        if (Depth < 1) throw new ArgumentException($"depth must be at least 1, got {Depth}");
-        DiTConfigRules.CheckWidth("", HiddenSize, NumHeads, UseRope);
-        if (UsePosEmbed && HiddenSize % 4 != 0) throw new ArgumentException($"hidden_size ({HiddenSize}) must be divisible by 4 for the sin-cos pos_embed");
+        DiTConfigRules.CheckCommon(source, InputSize, PatchSize, InChannels, MlpRatio, ClassDropoutProb, NumClasses);
+        DiTConfigRules.CheckDepth(source, "depth", Depth);
+        DiTConfigRules.CheckWidth(source, "", HiddenSize, NumHeads, UseRope, UsePosEmbed);
         return this;
     }
 

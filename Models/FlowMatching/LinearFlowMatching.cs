@@ -3,9 +3,6 @@ using static TorchSharp.torch;
 
 namespace RAE.Grid.Models.FlowMatching;
 
-/// <summary>The terms of one training step: x_t, the target u_t, the prediction and the per-item loss [B].</summary>
-public sealed record FlowMatchingTerms(Tensor Xt, Tensor Ut, Tensor Prediction, Tensor Loss);
-
 /// <summary>
 /// Flow matching on the linear path of the official transport (<c>ICPlan</c>, "Linear"), t = 0 data, t = 1 noise:
 /// x_t = (1 − t)·x1 + t·ε, target velocity u = ε − x1, loss per item = mean over the non-batch dims of

@@ -4,9 +4,6 @@ using static TorchSharp.torch;
 
 namespace RAE.Grid.Models.Imaging;
 
-/// <summary>Raised for an image that cannot be used; the message names the item and the problem.</summary>
-public sealed class BadImageException(string message) : Exception(message);
-
 /// <summary>
 /// PNG/JPEG/BMP in and PNG out (StbImageSharp / StbImageWriteSharp). Images become float32 [3,H,W] tensors in
 /// [0,1] computed as float32(k)/255, which is what torchvision's ToTensor does.

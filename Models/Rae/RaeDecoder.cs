@@ -1,4 +1,5 @@
 using RAE.Grid.Models.Decoders;
+using RAE.Grid.Models.Layers;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.Models.Rae;

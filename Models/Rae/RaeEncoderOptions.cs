@@ -1,15 +1,7 @@
 using System.Text.Json;
+using RAE.Grid.Models.Checkpoints;
 
 namespace RAE.Grid.Models.Rae;
-
-/// <summary>How the per-sample noise scale σ of RAE's noise augmentation is drawn.</summary>
-public enum NoiseSigmaDistribution
-{
-    /// <summary>σ = τ·U(0,1): what the official code (<c>RAE.noising</c>) does.</summary>
-    Uniform,
-    /// <summary>σ = |N(0, τ²)|: what both papers write.</summary>
-    HalfNormal,
-}
 
 /// <summary>
 /// The encode-side parameters of the official RAE module (YAML <c>stage_1.params</c>): <c>encoder_input_size</c>
@@ -30,23 +22,25 @@ public sealed record RaeEncoderOptions(
         return this;
     }
 
-    /// <summary>Reads the official parameter names (<c>encoder_input_size</c>, <c>noise_tau</c>, <c>reshape_to_2d</c>, optional <c>noise_distribution</c>: "uniform" | "half_normal").</summary>
-    public static RaeEncoderOptions FromJson(JsonElement json)
+    /// <summary>
+    /// Reads the official parameter names (<c>encoder_input_size</c>, <c>noise_tau</c>, <c>reshape_to_2d</c>, optional
+    /// <c>noise_distribution</c>: "uniform" | "half_normal"); errors are <see cref="ConfigFieldException"/>s naming
+    /// <paramref name="source"/> and the field.
+    /// </summary>
+    public static RaeEncoderOptions FromJson(JsonElement json, string source = "stage_1.params")
     {
-        int size = json.TryGetProperty("encoder_input_size", out var s) && s.TryGetInt32(out var si) ? si
-            : throw new ArgumentException("encoder_input_size is missing or not an integer");
-        double tau = json.TryGetProperty("noise_tau", out var t) ? (t.ValueKind == JsonValueKind.Number ? t.GetDouble()
-            : throw new ArgumentException("noise_tau must be a number")) : 0;
-        bool reshape = !json.TryGetProperty("reshape_to_2d", out var r) || (r.ValueKind is JsonValueKind.True or JsonValueKind.False
-            ? r.GetBoolean() : throw new ArgumentException("reshape_to_2d must be true or false"));
-        var dist = NoiseSigmaDistribution.Uniform;
-        if (json.TryGetProperty("noise_distribution", out var d))
-            dist = d.GetString() switch
-            {
-                "uniform" => NoiseSigmaDistribution.Uniform,
-                "half_normal" => NoiseSigmaDistribution.HalfNormal,
-                var other => throw new ArgumentException($"noise_distribution must be 'uniform' or 'half_normal', got '{other}'"),
-            };
+        var r = new ConfigReader(json, source);
+        var size = r.RequiredInt("encoder_input_size");
+        if (size <= 0) throw r.Bad("encoder_input_size", $"must be > 0, got {size}");
+        var tau = r.Double("noise_tau", 0);
+        if (!(tau >= 0)) throw r.Bad("noise_tau", $"must be >= 0, got {tau}");
+        var reshape = r.Bool("reshape_to_2d", true);
+        var dist = r.String("noise_distribution", "uniform") switch
+        {
+            "uniform" => NoiseSigmaDistribution.Uniform,
+            "half_normal" => NoiseSigmaDistribution.HalfNormal,
+            var other => throw r.Bad("noise_distribution", $"must be 'uniform' or 'half_normal', got '{other}'"),
+        };
         return new RaeEncoderOptions(size, tau, dist, reshape).Validate();
     }
 }

@@ -1,21 +1,12 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using RAE.Grid.Models.Encoders.Mae;
 using RAE.Grid.Models.Layers;
-using RAE.Grid.Models.Rae;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
 namespace RAE.Grid.Training.Mae;
 
 #pragma warning disable IDE1006 // field names mirror HF checkpoint keys
-
-/// <summary>Outputs of <see cref="ViTMAEForPreTraining.Forward"/>.</summary>
-/// <param name="Loss">scalar: mean over the masked patches of the per-patch MSE.</param>
-/// <param name="Logits">[B,N,p²·C] predicted patches, original token order.</param>
-/// <param name="Mask">[B,N], 1 = masked (removed), 0 = kept.</param>
-/// <param name="IdsRestore">[B,N] int64, the unshuffle permutation.</param>
-public sealed record ViTMAEPreTrainingOutput(Tensor Loss, Tensor Logits, Tensor Mask, Tensor IdsRestore);
 
 /// <summary>
 /// HF <c>ViTMAEForPreTraining</c>: the encoder <c>vit</c> (the existing <see cref="ViTMAEModel"/>) and the
@@ -88,7 +79,7 @@ public sealed class ViTMAEForPreTraining : Module<Tensor, Tensor>
     {
         if (pixels.shape[1] != Config.Encoder.NumChannels)
             throw new ArgumentException($"pixels have {pixels.shape[1]} channels, the config {Config.Encoder.NumChannels}", nameof(pixels));
-        return RAE.Grid.Models.Rae.Patchify.ToPatches(pixels, Config.Encoder.PatchSize);
+        return RAE.Grid.Models.Layers.Patchify.ToPatches(pixels, Config.Encoder.PatchSize);
     }
 
     /// <summary>

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using RAE.Grid.Models.Encoders;
+using RAE.Grid.Models.Checkpoints;
 using RAE.Grid.Models.Encoders.Mae;
 
 namespace RAE.Grid.Training.Mae;
@@ -35,31 +35,30 @@ public sealed record ViTMAEPreTrainingConfig(
     /// <summary>Values per patch predicted by <c>decoder_pred</c>: patch_size² · num_channels.</summary>
     public int PatchDim => Encoder.PatchSize * Encoder.PatchSize * Encoder.NumChannels;
 
-    /// <summary>Throws an <see cref="ArgumentException"/> naming the first bad field; returns this otherwise.</summary>
-    public ViTMAEPreTrainingConfig Validated()
+    /// <summary>
+    /// Throws a <see cref="ConfigFieldException"/> naming <paramref name="source"/> and the first bad field; returns
+    /// this otherwise.
+    /// </summary>
+    public ViTMAEPreTrainingConfig Validated(string source = "ViTMAEConfig")
     {
-        static void Positive(int v, string name)
+        ConfigFieldException Bad(string field, string why) => new(source, field, why);
+        void Positive(int v, string field)
         {
-            if (v <= 0) throw new ArgumentException($"ViTMAEConfig: {name} must be > 0, got {v}", name);
+            if (v <= 0) throw Bad(field, $"must be > 0, got {v}");
         }
         Positive(DecoderHiddenSize, "decoder_hidden_size");
         Positive(DecoderNumHiddenLayers, "decoder_num_hidden_layers");
         Positive(DecoderNumAttentionHeads, "decoder_num_attention_heads");
         Positive(DecoderIntermediateSize, "decoder_intermediate_size");
         if (DecoderHiddenSize % DecoderNumAttentionHeads != 0)
-            throw new ArgumentException($"ViTMAEConfig: decoder_num_attention_heads ({DecoderNumAttentionHeads}) must divide " +
-                                        $"decoder_hidden_size ({DecoderHiddenSize})", "decoder_num_attention_heads");
+            throw Bad("decoder_num_attention_heads", $"({DecoderNumAttentionHeads}) must divide decoder_hidden_size ({DecoderHiddenSize})");
         // Both position tables are 2-D sin-cos tables, which split the width in four.
-        if (DecoderHiddenSize % 4 != 0)
-            throw new ArgumentException($"ViTMAEConfig: decoder_hidden_size ({DecoderHiddenSize}) must be divisible by 4", "decoder_hidden_size");
-        if (Encoder.HiddenSize % 4 != 0)
-            throw new ArgumentException($"ViTMAEConfig: hidden_size ({Encoder.HiddenSize}) must be divisible by 4", "hidden_size");
+        if (DecoderHiddenSize % 4 != 0) throw Bad("decoder_hidden_size", $"({DecoderHiddenSize}) must be divisible by 4");
+        if (Encoder.HiddenSize % 4 != 0) throw Bad("hidden_size", $"({Encoder.HiddenSize}) must be divisible by 4");
         if (Encoder.ImageSize % Encoder.PatchSize != 0)
-            throw new ArgumentException($"ViTMAEConfig: image_size ({Encoder.ImageSize}) must be divisible by patch_size ({Encoder.PatchSize})", "image_size");
-        if (Encoder.MaskRatio is < 0 or >= 1)
-            throw new ArgumentException($"ViTMAEConfig: mask_ratio must be in [0, 1), got {Encoder.MaskRatio}", "mask_ratio");
-        if (!(InitializerRange > 0))
-            throw new ArgumentException($"ViTMAEConfig: initializer_range must be > 0, got {InitializerRange}", "initializer_range");
+            throw Bad("image_size", $"({Encoder.ImageSize}) must be divisible by patch_size ({Encoder.PatchSize})");
+        if (Encoder.MaskRatio is < 0 or >= 1) throw Bad("mask_ratio", $"must be in [0, 1), got {Encoder.MaskRatio}");
+        if (!(InitializerRange > 0)) throw Bad("initializer_range", $"must be > 0, got {InitializerRange}");
         return this;
     }
 
@@ -67,19 +66,15 @@ public sealed record ViTMAEPreTrainingConfig(
     public static ViTMAEPreTrainingConfig FromJson(JsonElement json, string name = "ViTMAEConfig")
     {
         var encoder = ViTMAEConfig.FromJson(json, name);
-        var r = new HfConfigReader(json, name);
-        try
-        {
-            return new ViTMAEPreTrainingConfig(encoder,
-                r.PositiveInt("decoder_hidden_size", 512), r.PositiveInt("decoder_num_hidden_layers", 8),
-                r.PositiveInt("decoder_num_attention_heads", 16), r.PositiveInt("decoder_intermediate_size", 2048),
-                r.Bool("norm_pix_loss", false), r.Double("initializer_range", 0.02)).Validated();
-        }
-        catch (ArgumentException e) { throw new InvalidDataException($"{name}: {e.Message}", e); }
+        var r = new ConfigReader(json, name);
+        return new ViTMAEPreTrainingConfig(encoder,
+            r.PositiveInt("decoder_hidden_size", 512), r.PositiveInt("decoder_num_hidden_layers", 8),
+            r.PositiveInt("decoder_num_attention_heads", 16), r.PositiveInt("decoder_intermediate_size", 2048),
+            r.Bool("norm_pix_loss", false), r.Double("initializer_range", 0.02)).Validated(name);
     }
 
     /// <summary>Reads a config.json file.</summary>
-    public static ViTMAEPreTrainingConfig FromFile(string path) => FromJson(HfConfigReader.ReadFile(path), path);
+    public static ViTMAEPreTrainingConfig FromFile(string path) => FromJson(ConfigReader.ReadFile(path), path);
 
     /// <summary>
     /// The HF config.json text (every field HF writes for this model that matters here; dropouts 0). Both

@@ -8,10 +8,6 @@ using RAE.Grid.Training.Stage2;
 
 namespace RAE.Grid.Training.Recipe;
 
-/// <summary>One arm of an ablation: what was trained, for how long, and its evaluation.</summary>
-public sealed record AblationRow(string Ablation, string Arm, string Model, long Steps, double TrainSeconds, double FinalLoss,
-    double? Psnr, double? Ssim, double Fd, double ProbeAccuracy, double FdReal);
-
 /// <summary>
 /// The papers' claims at toy scale, each as one ablation with small, equal budgets and the same seeds in every arm
 /// (the recipe's <c>ablations</c> section). All arms reuse the trained bundle's frozen encoder, statistics and

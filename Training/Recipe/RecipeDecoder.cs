@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using RAE.Grid.Models.Checkpoints;
 using RAE.Grid.Models.Decoders;
 using RAE.Grid.Models.Rae;
 
@@ -42,14 +43,14 @@ public sealed record RecipeDecoder
     public NoiseSigmaDistribution NoiseSigma { get; init; } = NoiseSigmaDistribution.Uniform;
 
     /// <summary>The decoder architecture.</summary>
-    public DecoderConfig Architecture() => DecoderConfig.FromJson(Config.ToJsonString());
+    public DecoderConfig Architecture() => DecoderConfig.FromJson(Config.ToJsonString(), "decoder.config");
 
     /// <summary>Throws naming the first bad field.</summary>
     public void Validate()
     {
-        try { Architecture().Validated(); }
-        catch (Exception e) when (e is FormatException or ArgumentException or System.Text.Json.JsonException)
-        { throw new ArgumentException($"decoder.config: {e.Message}", e); }
+        // The config's errors name it "decoder.config" already.
+        try { Architecture(); }
+        catch (ConfigFieldException e) { throw new ArgumentException(e.Message, e); }
         if (NoiseTau < 0) throw new ArgumentException($"decoder.noise_tau must be >= 0, got {NoiseTau}");
         try { ToOptions(0).Validate(); }
         catch (ArgumentException e) { throw new ArgumentException($"decoder.{e.ParamName ?? ""}: {e.Message}", e); }

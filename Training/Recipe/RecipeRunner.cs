@@ -1,16 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RAE.Grid.Models.Bundles;
-using RAE.Grid.Training.Data;
 using RAE.Grid.Training.Mae;
 using RAE.Grid.Training.Stage1;
 using RAE.Grid.Training.Stage2;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.Training.Recipe;
-
-/// <summary>Timings of one recipe run.</summary>
-public sealed record RecipeRunResult(string BundlePath, IReadOnlyList<(string Stage, double Seconds, bool Skipped)> Stages);
 
 /// <summary>
 /// Runs a <see cref="TrainingRecipe"/> end to end — MAE pretraining of the encoder, latent statistics, decoder,

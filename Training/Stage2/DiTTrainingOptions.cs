@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Diffusion;
 using RAE.Grid.Models.FlowMatching;
 
 namespace RAE.Grid.Training.Stage2;
@@ -50,7 +51,10 @@ public sealed record DiTTrainingOptions
     /// <summary>Seed of the initial weights, the data order, flips, times, noise and label dropout.</summary>
     public long Seed { get; init; }
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad field; returns this otherwise.</summary>
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming the first bad field (a bad model param: a
+    /// <see cref="Models.Checkpoints.ConfigFieldException"/> from <c>params</c>); returns this otherwise.
+    /// </summary>
     public DiTTrainingOptions Validated()
     {
         if (!ModelSection.Targets.Contains(Target))
@@ -79,8 +83,9 @@ public sealed record DiTTrainingOptions
         get
         {
             var p = JsonDocument.Parse(Params.ToJsonString()).RootElement;
-            long c = p.TryGetProperty("in_channels", out var ci) ? ci.GetInt64() : 768;
-            long s = p.TryGetProperty("input_size", out var si) ? si.GetInt64() : 16;
+            var (c, s) = Target == "LightningDiT"
+                ? LightningDiTConfig.FromJson(p) is var l ? (l.InChannels, l.InputSize) : default
+                : DiTDHConfig.FromJson(p) is var d ? (d.InChannels, d.InputSize) : default;
             return [c, s, s];
         }
     }

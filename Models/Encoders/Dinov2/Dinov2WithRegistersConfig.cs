@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RAE.Grid.Models.Checkpoints;
 
 namespace RAE.Grid.Models.Encoders.Dinov2;
 
@@ -35,7 +36,7 @@ public sealed record Dinov2WithRegistersConfig(
     /// <summary>Parses and validates an HF config.json object.</summary>
     public static Dinov2WithRegistersConfig FromJson(JsonElement json, string name = "Dinov2WithRegistersConfig")
     {
-        var r = new HfConfigReader(json, name);
+        var r = new ConfigReader(json, name);
         var type = r.String("model_type", ModelType);
         if (type != ModelType) throw r.Bad("model_type", $"must be '{ModelType}', got '{type}'");
         if (r.Bool("use_swiglu_ffn", false))
@@ -53,7 +54,7 @@ public sealed record Dinov2WithRegistersConfig(
             QkvBias: r.Bool("qkv_bias", true),
             LayerscaleValue: r.Double("layerscale_value", 1.0),
             NumRegisterTokens: r.Int("num_register_tokens", 4));
-        r.RequireDivisible(c.HiddenSize, c.NumAttentionHeads);
+        r.RequireDivides("num_attention_heads", c.NumAttentionHeads, "hidden_size", c.HiddenSize);
         if (c.MlpHiddenSize <= 0) throw r.Bad("mlp_ratio", $"must be > 0, got {c.MlpRatio}");
         if (c.LayerNormEps <= 0) throw r.Bad("layer_norm_eps", $"must be > 0, got {c.LayerNormEps}");
         if (c.NumRegisterTokens < 0) throw r.Bad("num_register_tokens", $"must be >= 0, got {c.NumRegisterTokens}");
@@ -62,5 +63,5 @@ public sealed record Dinov2WithRegistersConfig(
     }
 
     /// <summary>Reads a config.json file.</summary>
-    public static Dinov2WithRegistersConfig FromFile(string path) => FromJson(HfConfigReader.ReadFile(path), path);
+    public static Dinov2WithRegistersConfig FromFile(string path) => FromJson(ConfigReader.ReadFile(path), path);
 }

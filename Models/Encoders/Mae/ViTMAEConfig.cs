@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RAE.Grid.Models.Checkpoints;
 
 namespace RAE.Grid.Models.Encoders.Mae;
 
@@ -26,7 +27,7 @@ public sealed record ViTMAEConfig(
     /// <summary>Parses and validates an HF config.json object.</summary>
     public static ViTMAEConfig FromJson(JsonElement json, string name = "ViTMAEConfig")
     {
-        var r = new HfConfigReader(json, name);
+        var r = new ConfigReader(json, name);
         var type = r.String("model_type", "vit_mae");
         if (type != "vit_mae") throw r.Bad("model_type", $"must be 'vit_mae', got '{type}'");
         var c = new ViTMAEConfig(
@@ -41,7 +42,7 @@ public sealed record ViTMAEConfig(
             NumChannels: r.PositiveInt("num_channels", 3),
             QkvBias: r.Bool("qkv_bias", true),
             MaskRatio: r.Double("mask_ratio", 0.75));
-        r.RequireDivisible(c.HiddenSize, c.NumAttentionHeads);
+        r.RequireDivides("num_attention_heads", c.NumAttentionHeads, "hidden_size", c.HiddenSize);
         if (c.LayerNormEps <= 0) throw r.Bad("layer_norm_eps", $"must be > 0, got {c.LayerNormEps}");
         if (c.MaskRatio is < 0 or >= 1) throw r.Bad("mask_ratio", $"must be in [0, 1), got {c.MaskRatio}");
         if (c.ImageSize < c.PatchSize) throw r.Bad("image_size", $"({c.ImageSize}) must be >= patch_size ({c.PatchSize})");
@@ -49,5 +50,5 @@ public sealed record ViTMAEConfig(
     }
 
     /// <summary>Reads a config.json file.</summary>
-    public static ViTMAEConfig FromFile(string path) => FromJson(HfConfigReader.ReadFile(path), path);
+    public static ViTMAEConfig FromFile(string path) => FromJson(ConfigReader.ReadFile(path), path);
 }

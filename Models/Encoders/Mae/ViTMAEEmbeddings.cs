@@ -1,4 +1,3 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -6,28 +5,6 @@ using static TorchSharp.torch.nn;
 namespace RAE.Grid.Models.Encoders.Mae;
 
 #pragma warning disable IDE1006 // field names mirror HF checkpoint keys
-
-/// <summary>Patch embedding: a stride-p convolution (<c>patch_embeddings.projection</c>), flattened row-major.</summary>
-public sealed class ViTMAEPatchEmbeddings : Module<Tensor, Tensor>
-{
-    public readonly Conv2d projection;
-
-    public ViTMAEPatchEmbeddings(ViTMAEConfig config) : base("ViTMAEPatchEmbeddings")
-    {
-        projection = Conv2d(config.NumChannels, config.HiddenSize, config.PatchSize, stride: config.PatchSize);
-        RegisterComponents();
-    }
-
-    /// <summary>[B,C,H,W] → [B, (H/p)·(W/p), D].</summary>
-    public override Tensor forward(Tensor pixels) => projection.forward(pixels).flatten(2).transpose(1, 2);
-}
-
-/// <summary>The embedding step's results: the token sequence and the masking bookkeeping.</summary>
-/// <param name="Embeddings">[B, 1+kept, D]: CLS + pos[0], then the kept patch tokens.</param>
-/// <param name="Mask">[B,N], 0 = kept, 1 = removed, in the original token order.</param>
-/// <param name="IdsRestore">[B,N] int64, the permutation that undoes the shuffle.</param>
-/// <param name="PositionEmbeddings">[1, 1+N, D], the (interpolated) table that was added.</param>
-public sealed record ViTMAEEmbeddingOutput(Tensor Embeddings, Tensor Mask, Tensor IdsRestore, Tensor PositionEmbeddings);
 
 /// <summary>
 /// HF <c>ViTMAEEmbeddings</c> (transformers 4.56): patches + fixed sin-cos positions (<c>position_embeddings</c>, a

@@ -1,4 +1,3 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using RAE.Grid.Models.Checkpoints;
 using static TorchSharp.torch;
@@ -7,13 +6,6 @@ using static TorchSharp.torch.nn;
 namespace RAE.Grid.Models.Encoders.Siglip;
 
 #pragma warning disable IDE1006 // field names mirror HF checkpoint keys
-
-/// <summary>SigLIP image-text scores and the L2-normalized embeddings they come from.</summary>
-/// <param name="ImageEmbeds">image embeddings / ‖·‖₂, [I,D].</param>
-/// <param name="TextEmbeds">text embeddings / ‖·‖₂, [T,D].</param>
-/// <param name="LogitsPerText">[T,I] = te·ieᵀ·exp(logit_scale) + logit_bias.</param>
-/// <param name="LogitsPerImage">its transpose, [I,T].</param>
-public sealed record SiglipLogits(Tensor ImageEmbeds, Tensor TextEmbeds, Tensor LogitsPerText, Tensor LogitsPerImage);
 
 /// <summary>
 /// HF <c>SiglipModel</c>: <c>vision_model</c>, <c>text_model</c>, and the learned <c>logit_scale</c>/<c>logit_bias</c>

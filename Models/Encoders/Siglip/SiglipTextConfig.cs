@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RAE.Grid.Models.Checkpoints;
 
 namespace RAE.Grid.Models.Encoders.Siglip;
 
@@ -24,7 +25,7 @@ public sealed record SiglipTextConfig(
     {
         if (json.ValueKind == JsonValueKind.Object && json.TryGetProperty("text_config", out var text))
             return FromJson(text, name + ".text_config");
-        var r = new HfConfigReader(json, name);
+        var r = new ConfigReader(json, name);
         var type = r.String("model_type", "siglip_text_model");
         if (type is not ("siglip_text_model" or "siglip2_text_model"))
             throw r.Bad("model_type", $"must be 'siglip_text_model', got '{type}'");
@@ -41,11 +42,11 @@ public sealed record SiglipTextConfig(
             ProjectionSize: r.PositiveInt("projection_size", hidden),
             PadTokenId: r.Int("pad_token_id", 1),
             EosTokenId: r.Int("eos_token_id", 49407));
-        r.RequireDivisible(c.HiddenSize, c.NumAttentionHeads);
+        r.RequireDivides("num_attention_heads", c.NumAttentionHeads, "hidden_size", c.HiddenSize);
         if (c.LayerNormEps <= 0) throw r.Bad("layer_norm_eps", $"must be > 0, got {c.LayerNormEps}");
         return c;
     }
 
     /// <summary>Reads a config.json file.</summary>
-    public static SiglipTextConfig FromFile(string path) => FromJson(HfConfigReader.ReadFile(path), path);
+    public static SiglipTextConfig FromFile(string path) => FromJson(ConfigReader.ReadFile(path), path);
 }

@@ -7,11 +7,6 @@ namespace RAE.Grid.Models.Encoders.Siglip;
 
 #pragma warning disable IDE1006 // field names mirror HF checkpoint keys
 
-/// <summary>The outputs of the SigLIP text tower.</summary>
-/// <param name="LastHiddenState">final_layer_norm of the last layer, [B,T,D].</param>
-/// <param name="PoolerOutput">head(last_hidden_state[:, -1]), [B,projection_size].</param>
-public sealed record SiglipTextOutput(Tensor LastHiddenState, Tensor PoolerOutput);
-
 /// <summary>
 /// HF <c>SiglipTextTransformer</c> (<c>SiglipModel.text_model</c>; SigLIP-2's text tower is the same code). No causal
 /// mask. Pooling takes the LAST position, whatever token sits there (with right padding, a pad token), unlike

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RAE.Grid.Models.Checkpoints;
 
 namespace RAE.Grid.Models.Encoders.Siglip;
 
@@ -27,7 +28,7 @@ public sealed record SiglipVisionConfig(
     {
         if (json.ValueKind == JsonValueKind.Object && json.TryGetProperty("vision_config", out var vision))
             return FromJson(vision, name + ".vision_config");
-        var r = new HfConfigReader(json, name);
+        var r = new ConfigReader(json, name);
         var type = r.String("model_type", "siglip_vision_model");
         if (type is not ("siglip_vision_model" or "siglip2_vision_model"))
             throw r.Bad("model_type", $"must be 'siglip_vision_model', got '{type}'");
@@ -42,12 +43,12 @@ public sealed record SiglipVisionConfig(
             HiddenAct: r.Activation("hidden_act", "gelu_pytorch_tanh"),
             LayerNormEps: r.Double("layer_norm_eps", 1e-6),
             VisionUseHead: r.Bool("vision_use_head", true));
-        r.RequireDivisible(c.HiddenSize, c.NumAttentionHeads);
+        r.RequireDivides("num_attention_heads", c.NumAttentionHeads, "hidden_size", c.HiddenSize);
         if (c.LayerNormEps <= 0) throw r.Bad("layer_norm_eps", $"must be > 0, got {c.LayerNormEps}");
         if (c.ImageSize < c.PatchSize) throw r.Bad("image_size", $"({c.ImageSize}) must be >= patch_size ({c.PatchSize})");
         return c;
     }
 
     /// <summary>Reads a config.json file.</summary>
-    public static SiglipVisionConfig FromFile(string path) => FromJson(HfConfigReader.ReadFile(path), path);
+    public static SiglipVisionConfig FromFile(string path) => FromJson(ConfigReader.ReadFile(path), path);
 }

@@ -7,11 +7,6 @@ namespace RAE.Grid.Models.Encoders.Siglip;
 
 #pragma warning disable IDE1006 // field names mirror HF checkpoint keys
 
-/// <summary>The outputs of the SigLIP vision tower.</summary>
-/// <param name="LastHiddenState">post_layernorm (with affine) of the last layer, [B,N,D].</param>
-/// <param name="PoolerOutput">the attention-pooling head on it, [B,D]; null when the config has no head.</param>
-public sealed record SiglipVisionOutput(Tensor LastHiddenState, Tensor? PoolerOutput);
-
 /// <summary>
 /// HF <c>SiglipVisionTransformer</c> (<c>SiglipModel.vision_model</c>; the fixed-resolution SigLIP-2 checkpoints such as
 /// <c>google/siglip2-base-patch16-256</c> use it). Keys: <c>embeddings.*</c>, <c>encoder.layers.N.*</c>,

@@ -1,3 +1,4 @@
+using RAE.Grid.Models.Checkpoints;
 using RAE.Grid.Models.Decoders;
 
 namespace RAE.Grid.Models.Tests.Decoders;
@@ -78,9 +79,10 @@ public class DecoderConfigTests
     [InlineData("""{"decoder_hidden_size": 96, "decoder_num_hidden_layers": 2, "decoder_num_attention_heads": 4, "decoder_intermediate_size": 8, "image_size": 250}""", "image_size")]
     public void Invalid_config_raises_an_error_naming_the_field(string json, string field)
     {
-        var e = Assert.Throws<ArgumentException>(() => DecoderConfig.FromJson(json));
-        Assert.Contains(field, e.Message);
-        Assert.Equal(field, e.ParamName);
+        var e = Assert.Throws<ConfigFieldException>(() => DecoderConfig.FromJson(json));
+        Assert.Contains($"'{field}'", e.Message);
+        Assert.Equal(field, e.Field);
+        Assert.Equal(DecoderConfig.DefaultSource, e.Source);
     }
 
     [Fact]
@@ -90,7 +92,9 @@ public class DecoderConfigTests
         File.WriteAllText(path, """{"decoder_hidden_size": 96}""");
         try
         {
-            var e = Assert.Throws<InvalidDataException>(() => DecoderConfig.Load(path));
+            var e = Assert.Throws<ConfigFieldException>(() => DecoderConfig.Load(path));
+            Assert.Equal(path, e.Source);
+            Assert.Equal("decoder_num_hidden_layers", e.Field);
             Assert.Contains(path, e.Message);
             Assert.Contains("decoder_num_hidden_layers", e.Message);
         }

@@ -1,4 +1,4 @@
-using RAE.Grid.Models.Rae;
+using RAE.Grid.Models.Layers;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.Models.Tests.Decoders;
@@ -43,6 +43,19 @@ public class PatchifyTests
         var logits = randn(1, 9, 2 * 2 * 3);
         Assert.Equal(new long[] { 1, 3, 6, 6 }, Patchify.Unpatchify(logits, 2).shape);
         Assert.Throws<ArgumentException>(() => Patchify.Unpatchify(randn(1, 6, 12), 2));
+    }
+
+    [Theory]
+    [InlineData(1, 8, 4)]   // the DiTs' usual patch 1 over a 4×4 latent of width 8
+    [InlineData(2, 6, 3)]   // learn_sigma doubles the channels; patch 2
+    public void Unpatchify_is_bit_identical_to_the_DiT_einsum_nhwpqc_to_nchpwq(int patch, int channels, int grid)
+    {
+        // The official DiT unpatchify: x.reshape(N, h, w, p, p, c) then einsum('nhwpqc->nchpwq') and reshape.
+        using var scope = NewDisposeScope();
+        var tokens = randn(2, grid * grid, patch * patch * channels);
+        var official = einsum("nhwpqc->nchpwq", tokens.reshape(2, grid, grid, patch, patch, channels))
+            .reshape(2, channels, grid * patch, grid * patch);
+        Assert.True(Patchify.Unpatchify(tokens, patch, channels).Equals(official));
     }
 
     [Fact]

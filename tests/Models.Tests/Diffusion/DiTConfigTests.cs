@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RAE.Grid.Models.Checkpoints;
 using RAE.Grid.Models.Diffusion;
 
 namespace RAE.Grid.Models.Tests.Diffusion;
@@ -19,8 +20,9 @@ public class DiTConfigTests
     [Fact]
     public void Width_not_divisible_by_heads_is_reported_by_field_name()
     {
-        var e = Assert.Throws<ArgumentException>(() =>
+        var e = Assert.Throws<ConfigFieldException>(() =>
             DiTDHConfig.FromJson(Json("""{"hidden_size": [64, 130], "depth": [1, 1], "num_heads": [4, 4]}""")));
+        Assert.Equal("hidden_size[1]", e.Field);
         Assert.Contains("hidden_size[1]", e.Message);
         Assert.Contains("num_heads[1]", e.Message);
     }
@@ -28,17 +30,18 @@ public class DiTConfigTests
     [Fact]
     public void Unknown_param_is_rejected_naming_it()
     {
-        var e = Assert.Throws<FormatException>(() => LightningDiTConfig.FromJson(Json("""{"hidden_sise": 64}""")));
-        Assert.Contains("hidden_sise", e.Message);
+        var e = Assert.Throws<ConfigFieldException>(() => LightningDiTConfig.FromJson(Json("""{"hidden_sise": 64}""")));
+        Assert.Equal("hidden_sise", e.Field);
+        Assert.Contains("hidden_size", e.Message); // the known keys are listed
     }
 
     [Fact]
     public void Wrongly_typed_param_is_reported_by_field_name() =>
-        Assert.Contains("use_rope", Assert.Throws<FormatException>(() => LightningDiTConfig.FromJson(Json("""{"use_rope": "yes"}"""))).Message);
+        Assert.Contains("use_rope", Assert.Throws<ConfigFieldException>(() => LightningDiTConfig.FromJson(Json("""{"use_rope": "yes"}"""))).Message);
 
     [Fact]
     public void Rope_needs_a_head_width_divisible_by_four() =>
-        Assert.Contains("use_rope", Assert.Throws<ArgumentException>(() =>
+        Assert.Contains("use_rope", Assert.Throws<ConfigFieldException>(() =>
             new LightningDiTConfig { HiddenSize = 60, NumHeads = 6 }.Validated()).Message);
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RAE.Grid.Models.Checkpoints;
 using RAE.Grid.Models.Encoders.Dinov2;
 using RAE.Grid.Models.Encoders.Mae;
 using RAE.Grid.Models.Encoders.Siglip;
@@ -44,16 +45,17 @@ public class EncoderConfigTests
     [InlineData("""{"layer_norm_eps": -1}""", "layer_norm_eps")]
     public void A_bad_dinov2_field_is_named_in_the_error(string json, string field)
     {
-        var e = Assert.Throws<InvalidDataException>(() => Dinov2WithRegistersConfig.FromJson(Json(json)));
+        var e = Assert.Throws<ConfigFieldException>(() => Dinov2WithRegistersConfig.FromJson(Json(json)));
         Assert.Contains($"'{field}'", e.Message);
+        Assert.Equal(field, e.Field);
     }
 
     [Fact]
     public void Bad_fields_of_the_other_configs_are_named_in_the_error()
     {
-        Assert.Contains("'mask_ratio'", Assert.Throws<InvalidDataException>(() => ViTMAEConfig.FromJson(Json("""{"mask_ratio": 1.5}"""))).Message);
-        Assert.Contains("'patch_size'", Assert.Throws<InvalidDataException>(() => SiglipVisionConfig.FromJson(Json("""{"patch_size": 14.5}"""))).Message);
-        Assert.Contains("'vocab_size'", Assert.Throws<InvalidDataException>(() => SiglipTextConfig.FromJson(Json("""{"vocab_size": -3}"""))).Message);
+        Assert.Contains("'mask_ratio'", Assert.Throws<ConfigFieldException>(() => ViTMAEConfig.FromJson(Json("""{"mask_ratio": 1.5}"""))).Message);
+        Assert.Contains("'patch_size'", Assert.Throws<ConfigFieldException>(() => SiglipVisionConfig.FromJson(Json("""{"patch_size": 14.5}"""))).Message);
+        Assert.Contains("'vocab_size'", Assert.Throws<ConfigFieldException>(() => SiglipTextConfig.FromJson(Json("""{"vocab_size": -3}"""))).Message);
     }
 
     [Fact]
@@ -65,7 +67,7 @@ public class EncoderConfigTests
             File.WriteAllText(path, """{"model_type": "vit_mae", "hidden_size": 48, "num_attention_heads": 4}""");
             Assert.Equal(48, ViTMAEConfig.FromFile(path).HiddenSize);
             File.WriteAllText(path, "{not json");
-            Assert.Contains(path, Assert.Throws<InvalidDataException>(() => ViTMAEConfig.FromFile(path)).Message);
+            Assert.Contains(path, Assert.Throws<ConfigFieldException>(() => ViTMAEConfig.FromFile(path)).Message);
         }
         finally { File.Delete(path); }
     }

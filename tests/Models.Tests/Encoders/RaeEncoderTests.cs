@@ -1,3 +1,4 @@
+using RAE.Grid.Models.Checkpoints;
 using RAE.Grid.Models.Encoders;
 using RAE.Grid.Models.Encoders.Dinov2;
 using RAE.Grid.Models.Rae;
@@ -101,7 +102,7 @@ public class RaeEncoderTests
         var json = System.Text.Json.JsonDocument.Parse("""{"encoder_input_size": 448, "noise_tau": 0.8, "reshape_to_2d": true, "noise_distribution": "half_normal"}""").RootElement;
         Assert.Equal(new RaeEncoderOptions(448, 0.8, NoiseSigmaDistribution.HalfNormal, true), RaeEncoderOptions.FromJson(json));
         var bad = System.Text.Json.JsonDocument.Parse("""{"encoder_input_size": 224, "noise_tau": -1}""").RootElement;
-        Assert.Contains("noise_tau", Assert.Throws<ArgumentException>(() => RaeEncoderOptions.FromJson(bad)).Message);
+        Assert.Equal("noise_tau", Assert.Throws<ConfigFieldException>(() => RaeEncoderOptions.FromJson(bad)).Field);
     }
 
     [Fact]

@@ -34,6 +34,9 @@ public class TrainingRecipeTests
     [InlineData("\"guidance\": \"autoguidance\"", "\"guidance\": \"magic\"", "bundle.guidance")]
     [InlineData("\"noise_sigma\": \"uniform\"", "\"noise_sigma\": \"gamma\"", "noise_sigma")]
     [InlineData("\"time_dist_type\": \"logit-normal_0_1\"", "\"time_dist_type\": \"beta\"", "time_dist_type")]
+    [InlineData("\"mask_ratio\": 0.75", "\"mask_ratio\": 1.5", "encoder.config: field 'mask_ratio'")]
+    [InlineData("\"decoder_num_attention_heads\": 4, \"decoder_intermediate_size\": 512", "\"decoder_num_attention_heads\": 5, \"decoder_intermediate_size\": 512", "decoder.config: field 'decoder_num_attention_heads'")]
+    [InlineData("\"hidden_size\": [96, 192]", "\"hidden_size\": [96, 190]", "dit.params: field 'hidden_size[1]'")]
     public void A_bad_recipe_names_the_file_and_the_field(string find, string replace, string named)
     {
         using var dir = new TempDir();
