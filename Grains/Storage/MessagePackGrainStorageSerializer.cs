@@ -17,7 +17,7 @@ public sealed class MessagePackGrainStorageSerializer : IGrainStorageSerializer
         MessagePackSerializerOptions.Standard.WithResolver(ContractlessStandardResolver.Instance)
             .WithCompression(MessagePackCompression.Lz4BlockArray).WithSecurity(MessagePackSecurity.UntrustedData);
 
-    public BinaryData Serialize<T>(T input) => new(MessagePackSerializer.Serialize(input, Options));
+    public BinaryData Serialize<T>(T? input) => new(MessagePackSerializer.Serialize(input, Options));
 
     public T Deserialize<T>(BinaryData input) => MessagePackSerializer.Deserialize<T>(input.ToMemory(), Options);
 }

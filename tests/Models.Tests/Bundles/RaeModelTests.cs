@@ -60,6 +60,22 @@ public class RaeModelTests
     }
 
     [Fact]
+    public void A_bad_dit_param_in_a_bundle_names_the_bundle_the_section_and_the_field()
+    {
+        var path = NewBundle(out _);
+        var bundle = RaeBundle.Load(path);
+        var weak = (System.Text.Json.Nodes.JsonObject)bundle.Guidance.GuidanceModel!.Params!.DeepClone();
+        weak["num_heads"] = new System.Text.Json.Nodes.JsonArray(7, 7); // no head count divides the widths
+        bundle = bundle with { Guidance = bundle.Guidance with { GuidanceModel = bundle.Guidance.GuidanceModel with { Params = weak } } };
+        bundle.Save(path);
+        var e = Assert.Throws<ConfigFieldException>(() => RaeModel.Load(path));
+        Assert.Contains("guidance.guidance_model.params", e.Source);
+        Assert.Contains(bundle.Name, e.Source);
+        Assert.Equal("hidden_size[0]", e.Field); // named as in the YAML: the backbone width the head count must divide
+        Assert.Contains("num_heads[0]", e.Message);
+    }
+
+    [Fact]
     public void A_class_outside_the_label_table_is_an_error_naming_it()
     {
         using var model = RaeModel.Load(NewBundle(out _));
