@@ -16,13 +16,13 @@ public static class Stage2Loader
     /// <summary>
     /// Builds the official target class (<c>DiTwDDTHead</c> or <c>LightningDiT</c>) from its YAML params, with the
     /// constructor's initial weights (no checkpoint). Training starts from this. A bad param is a
-    /// <see cref="ConfigFieldException"/> naming <paramref name="source"/> (default: <c>&lt;where&gt;.params</c>) and the field.
+    /// <see cref="ConfigFieldException"/> naming <paramref name="source"/> (default: <c>params</c>) and the field.
     /// </summary>
     public static nn.Module<Tensor, Tensor, Tensor, Tensor> Build(string target, System.Text.Json.Nodes.JsonObject parameters, string where = "stage_2",
         string? source = null)
     {
         var json = JsonDocument.Parse(parameters.ToJsonString()).RootElement;
-        source ??= $"{where}.params";
+        source ??= DiTConfigRules.DefaultSource;
         return target switch
         {
             "DiTwDDTHead" => new DiTDH(DiTDHConfig.FromJson(json, source)),
