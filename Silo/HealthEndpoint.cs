@@ -37,6 +37,9 @@ public sealed class HealthEndpoint(IOptions<HealthSettings> health, IOptions<Gri
             });
             ctx.Response.StatusCode = ctx.Request.Url?.AbsolutePath == "/healthz" ? (stopping ? 503 : 200) : 404;
             ctx.Response.ContentType = "application/json";
+            // One request per connection: a probe's pooled keep-alive connection that this listener has dropped was
+            // reset under the probe's next request (seen in CI as "Connection reset by peer").
+            ctx.Response.KeepAlive = false;
             await ctx.Response.OutputStream.WriteAsync(body, stoppingToken);
             ctx.Response.Close();
         }
