@@ -74,7 +74,7 @@ public sealed class JobOutputCheck(string kind, IReadOnlyList<ExpectedItem> expe
             else hashes[hash] = want.Index;
         }
 
-        // Contact sheet: up to MaxContactSheetItems thumbnails, 8 per row, 2-pixel gaps (JobOutputs / ImageIO.ContactSheet).
+        // Contact sheet: up to MaxContactSheetItems thumbnails, 8 per row, 2-pixel gaps (JobOutputs / Models ContactSheet.Tile).
         var sheetPath = Path.Combine(fetchedDir, "contact-sheet.png");
         var shown = Math.Min(JobOutputs.MaxContactSheetItems, expected.Count);
         var columns = Math.Min(8, shown);
