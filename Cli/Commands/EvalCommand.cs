@@ -72,7 +72,8 @@ internal static class EvalCommand
     static async Task<int> RunAsync(string bundlePath, string dataDir, EvaluationOptions options, SamplingSettings sampling, bool asJson)
     {
         using var model = RaeModel.Load(bundlePath);
-        var steps = sampling.Resolve(model.Bundle).NumSteps!.Value; // throws naming every bad setting before any work
+        sampling = sampling.Resolve(model.Bundle); // throws naming every bad setting before any work
+        var steps = sampling.NumSteps!.Value;
         var skipped = new List<string>();
         var (train, test, kind) = DatasetSplits.Load(dataDir, model.ImageSize, options.Samples,
             Math.Max(options.Samples, options.ReconstructionImages), skipped);

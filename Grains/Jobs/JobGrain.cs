@@ -33,7 +33,7 @@ public sealed partial class JobGrain(
 
     JobGrainState S => state.State;
     PipelineOptions P => options.Value.Pipeline;
-    /// <summary>Stage routing for this job's bundle (created on first use: the bundle is known once the plan is).</summary>
+    /// <summary>Stage routing for this job's bundle (set by Start; after a restart, made from the persisted plan).</summary>
     StageRouter Router => _router ??= new StageRouter(directory, GrainFactory, S.BundleId);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -75,6 +75,7 @@ public sealed partial class JobGrain(
             if (S.RequestFingerprint == JobPlanner.Fingerprint(request)) return Status();
             throw new InvalidOperationException($"job id '{jobId}' is already used by a different request");
         }
+        _router = new StageRouter(directory, GrainFactory, request.BundleId);
         var problems = JobPlanner.Validate(request, P, options.Value.MaxImageBytes).ToList();
         foreach (var stage in StagesOf(request.Kind))
             if (!await AnySiloHostsAsync(stage, request.BundleId))
@@ -82,16 +83,13 @@ public sealed partial class JobGrain(
         SamplingSpec? sampling = null;
         if (problems.Count == 0 && request is { Kind: JobKind.Generate, Generate: { } g })
         {
-            try { sampling = await ResolveSamplingAsync(request.BundleId, g.Sampling ?? SamplingSpec.BundleDefaults); }
+            try { sampling = await ResolveSamplingAsync(g.Sampling ?? SamplingSpec.BundleDefaults); }
             catch (ArgumentException e) { problems.Add(e.Message); }
         }
         if (problems.Count > 0) throw new ArgumentException($"job '{jobId}' rejected: " + string.Join("; ", problems));
 
-        var plan = await JobPlanner.PlanAsync(jobId, request, store, CancellationToken.None);
-        if (plan.Generate is { } planned) plan.Generate = planned with { Sampling = sampling };
-        plan.RandomWeights = directory.HasRandomWeights(request.BundleId);
-        state.State = plan;
-        _router = null;
+        state.State = await JobPlanner.PlanAsync(jobId, request, sampling, store, CancellationToken.None);
+        S.RandomWeights = directory.HasRandomWeights(request.BundleId);
         await WriteStateAsync();
         await GrainFactory.GetGrain<IJobIndexGrain>(0).Add(jobId);
         await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
@@ -105,12 +103,11 @@ public sealed partial class JobGrain(
     /// the bundle): a bad value fails the Start naming the field, before any item runs. Retryable failures (a busy or
     /// leaving silo) are retried on the next host.
     /// </summary>
-    private async Task<SamplingSpec> ResolveSamplingAsync(string bundleId, SamplingSpec requested)
+    private async Task<SamplingSpec> ResolveSamplingAsync(SamplingSpec requested)
     {
-        var router = new StageRouter(directory, GrainFactory, bundleId);
         for (int attempt = 1; ; attempt++)
         {
-            try { return await router.CallAsync(StageNames.Diffusion, (IDiffusionStageGrain g) => g.ResolveSampling(requested)); }
+            try { return await Router.CallAsync(StageNames.Diffusion, (IDiffusionStageGrain g) => g.ResolveSampling(requested)); }
             catch (Exception e) when (RetryPolicy.IsRetryable(e) && attempt < P.MaxAttempts)
             {
                 await Task.Delay(RetryPolicy.Backoff(attempt));

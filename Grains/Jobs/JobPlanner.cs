@@ -65,10 +65,10 @@ public static class JobPlanner
     }
 
     /// <summary>
-    /// Builds the state of a new job; inline images are written to the store first. A generate job's sampling is kept as
-    /// requested here; the job grain replaces it with the resolved settings before persisting.
+    /// Builds the state of a new job; inline images are written to the store first. A generate job keeps
+    /// <paramref name="sampling"/>, its settings resolved against the bundle, as what every item samples.
     /// </summary>
-    public static async Task<JobGrainState> PlanAsync(string jobId, JobRequest r, IOutputStore store, CancellationToken ct)
+    public static async Task<JobGrainState> PlanAsync(string jobId, JobRequest r, SamplingSpec? sampling, IOutputStore store, CancellationToken ct)
     {
         var prefix = (r.OutputPrefix ?? $"jobs/{jobId}").TrimEnd('/');
         var s = new JobGrainState
@@ -79,7 +79,7 @@ public static class JobPlanner
         if (r.Kind == JobKind.Generate)
         {
             var g = r.Generate!;
-            s.Generate = g with { Sampling = g.Sampling ?? SamplingSpec.BundleDefaults };
+            s.Generate = g with { Sampling = sampling ?? throw new ArgumentException("a Generate job is planned with its resolved sampling settings") };
             int index = 0;
             foreach (var label in g.Classes)
                 for (int k = 0; k < g.PerClass; k++, index++)

@@ -20,16 +20,13 @@ public sealed class StageRouter(StageDirectory directory, IGrainFactory grains, 
     /// <summary>The bundle whose stages this router calls.</summary>
     public string BundleId { get; } = bundleId;
 
-    /// <summary>Active silos hosting <paramref name="stage"/> for the bundle, in a stable order.</summary>
-    public IReadOnlyList<SiloAddress> Hosts(string stage) => directory.SilosHosting(stage, BundleId);
-
     /// <summary>
     /// Calls <paramref name="stage"/> on the next usable silo. A retryable failure marks that silo passed over and is
     /// rethrown (the caller decides whether to retry); <see cref="NoStageSiloException"/> when no silo hosts the stage.
     /// </summary>
     public async Task<TResult> CallAsync<TGrain, TResult>(string stage, Func<TGrain, Task<TResult>> call) where TGrain : IGrainWithStringKey
     {
-        var silos = Hosts(stage);
+        var silos = directory.SilosHosting(stage, BundleId);
         if (silos.Count == 0) throw new NoStageSiloException($"no active silo hosts the {stage} stage for bundle '{BundleId}'");
         var now = DateTime.UtcNow;
         var usable = silos.Where(s => !(_passOver.TryGetValue((stage, s), out var until) && until > now)).ToList();

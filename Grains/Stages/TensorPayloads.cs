@@ -14,6 +14,6 @@ public static class TensorPayloads
         return new TensorPayload(TensorDType.ToSafeTensorsName(cpu.dtype), cpu.shape, cpu.bytes.ToArray());
     }
 
-    /// <summary>A payload → a CPU tensor that owns its memory (validated first).</summary>
-    public static Tensor ToTensor(TensorPayload p) => TensorDType.FromBytes(p.Validated().DType, p.Shape, p.Data);
+    /// <summary>A payload → a CPU tensor that owns its memory (dtype, shape and byte count checked by <see cref="TensorDType.FromBytes"/>).</summary>
+    public static Tensor ToTensor(TensorPayload p) => TensorDType.FromBytes(p.DType, p.Shape, p.Data);
 }

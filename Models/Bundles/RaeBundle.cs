@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using RAE.Grid.Models.FlowMatching;
 using RAE.Grid.Models.Runtime;
 
 namespace RAE.Grid.Models.Bundles;
@@ -103,7 +104,7 @@ public sealed record RaeBundle
         // The defaults obey the rules every request obeys; the weak model's presence is checked below, for any scale.
         var defaults = new SamplingSettings(null, Sampler.Params.SamplingMethod, g.Method, g.Scale, g.TMin, g.TMax);
         foreach (var (field, problem) in defaults.Check(hasWeakModel: true)) p.Add($"{DefaultsFields[field]}: {problem}");
-        if (string.Equals(g.Method, "autoguidance", StringComparison.OrdinalIgnoreCase) || string.Equals(g.Method, "ag", StringComparison.OrdinalIgnoreCase))
+        if (GuidanceOptions.TryParseMethod(g.Method, out var method) && method == GuidanceMethod.AutoGuidance)
         {
             if (g.GuidanceModel is null) p.Add("guidance.guidance_model: required for autoguidance");
             else ValidateModel(g.GuidanceModel, "guidance.guidance_model", p, FileMustExist);

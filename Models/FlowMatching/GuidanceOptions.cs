@@ -46,13 +46,21 @@ public sealed record GuidanceOptions(GuidanceMethod Method, double Scale = 1.0, 
     }
 
     /// <summary>Parses a method name: "cfg", "autoguidance" (also "ag"), "none"; case-insensitive.</summary>
-    public static GuidanceMethod ParseMethod(string name) => name.ToLowerInvariant() switch
+    public static GuidanceMethod ParseMethod(string name) => TryParseMethod(name, out var method)
+        ? method : throw new ArgumentException($"'{name}' is not one of {string.Join(", ", MethodNames)}");
+
+    /// <summary>As <see cref="ParseMethod"/>, without throwing: false for a name that is not a method.</summary>
+    public static bool TryParseMethod(string name, out GuidanceMethod method)
     {
-        "cfg" => GuidanceMethod.Cfg,
-        "autoguidance" or "ag" => GuidanceMethod.AutoGuidance,
-        "none" or "" => GuidanceMethod.None,
-        _ => throw new ArgumentException($"'{name}' is not one of {string.Join(", ", MethodNames)}"),
-    };
+        (var known, method) = name.ToLowerInvariant() switch
+        {
+            "cfg" => (true, GuidanceMethod.Cfg),
+            "autoguidance" or "ag" => (true, GuidanceMethod.AutoGuidance),
+            "none" or "" => (true, GuidanceMethod.None),
+            _ => (false, GuidanceMethod.None),
+        };
+        return known;
+    }
 
     /// <summary>The canonical name of <paramref name="method"/> (as in <see cref="MethodNames"/>).</summary>
     public static string NameOf(GuidanceMethod method) => method switch
