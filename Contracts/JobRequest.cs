@@ -2,7 +2,11 @@ namespace RAE.Grid.Contracts;
 
 /// <summary>
 /// A job as submitted: the kind, the model bundle id (clients name registry ids, never paths), and the inputs of that
-/// kind. <see cref="OutputPrefix"/> defaults to <c>jobs/&lt;job id&gt;</c>.
+/// kind. <see cref="OutputPrefix"/> defaults to <c>jobs/&lt;job id&gt;</c>. Images come in one of three ways, and a
+/// request carries names, never megabytes, for the two meant for large batches: <see cref="InputList"/> (a list the
+/// client uploaded next to the images it streamed into the store, see <see cref="Contracts.InputList"/>) or
+/// <see cref="InputPrefix"/> (every image already stored under a prefix). <see cref="Images"/> (inline bytes or store
+/// names) suits small batches: the whole request is one Orleans message.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("rae.JobRequest")]
 public sealed record JobRequest(
@@ -11,4 +15,6 @@ public sealed record JobRequest(
     [property: Id(2)] ImageSource[]? Images = null,
     [property: Id(3)] GenerateSpec? Generate = null,
     [property: Id(4)] int ShardSize = 256,
-    [property: Id(5)] string? OutputPrefix = null);
+    [property: Id(5)] string? OutputPrefix = null,
+    [property: Id(6)] string? InputList = null,
+    [property: Id(7)] string? InputPrefix = null);
