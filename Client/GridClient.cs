@@ -64,7 +64,7 @@ public sealed class GridClient(IClusterClient cluster)
     }
 
     /// <summary>
-    /// Copies a job's outputs (PNGs, shards, manifest.json, contact-sheet.png; not its stored inputs) into
+    /// Copies a job's outputs (PNGs, shards, manifest.json and its items/*.jsonl records, contact-sheet.png; not its stored inputs or plan files) into
     /// <paramref name="destination"/>, keeping their names relative to the job's output prefix. Returns the files written.
     /// </summary>
     public async Task<IReadOnlyList<string>> FetchAsync(string jobId, string destination, CancellationToken cancellation = default)
@@ -77,7 +77,8 @@ public sealed class GridClient(IClusterClient cluster)
         foreach (var name in await reader.List(prefix))
         {
             var relative = name[prefix.Length..];
-            if (relative.StartsWith("inputs/", StringComparison.Ordinal)) continue;
+            // The job's stored inputs and its partitions' plan files are the grid's, not outputs.
+            if (relative.StartsWith("inputs/", StringComparison.Ordinal) || relative.StartsWith("plan/", StringComparison.Ordinal)) continue;
             var path = Path.Combine(destination, relative.Replace('/', Path.DirectorySeparatorChar));
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             var tmp = path + ".part";

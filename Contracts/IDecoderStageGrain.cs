@@ -5,4 +5,7 @@ namespace RAE.Grid.Contracts;
 public interface IDecoderStageGrain : IGrainWithStringKey
 {
     [Alias("Decode"), ResponseTimeout("00:10:00")] Task<DecodedImage> Decode(TensorPayload latent, int? outputSize = null, CancellationToken cancellation = default);
+
+    /// <summary>Decodes <paramref name="latent"/> and writes the PNG to <paramref name="route"/>'s output itself; returns its size in bytes.</summary>
+    [Alias("DecodeToStore"), ResponseTimeout("00:10:00")] Task<long> DecodeToStore(TensorPayload latent, ItemRoute route, CancellationToken cancellation = default);
 }

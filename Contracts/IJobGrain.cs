@@ -1,9 +1,9 @@
 namespace RAE.Grid.Contracts;
 
 /// <summary>
-/// The pipeline grain, one per job (key = job id). It persists its plan and per-item state, moves items through the
-/// stages with a bounded window, writes outputs under deterministic names plus a manifest and a contact sheet, and
-/// resumes after a restart without redoing finished items.
+/// The job grain, one per job (key = job id): the job's control plane. It persists its plan, runs the job's partitions
+/// (each persisting its own items' state and moving them through the stages with its share of a window sized to the
+/// cluster), writes a manifest and a contact sheet, and resumes after a restart without redoing finished items.
 /// </summary>
 [Alias("rae.IJobGrain")]
 public interface IJobGrain : IGrainWithStringKey
@@ -15,8 +15,14 @@ public interface IJobGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Start")] Task<JobStatus> Start(JobRequest request);
 
-    /// <summary>Current status (activating the grain resumes an unfinished job).</summary>
+    /// <summary>
+    /// Current status (activating the grain resumes an unfinished job): counts, and the first failed items only; the
+    /// rest come from <see cref="GetErrors"/>.
+    /// </summary>
     [Alias("GetStatus")] Task<JobStatus> GetStatus();
+
+    /// <summary>Failed items <paramref name="offset"/>.. in index order, at most <paramref name="count"/> (capped at 1,000 a page).</summary>
+    [Alias("GetErrors")] Task<ItemError[]> GetErrors(int offset, int count);
 
     /// <summary>Stops moving items; finished outputs stay.</summary>
     [Alias("Cancel")] Task<JobStatus> Cancel();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -10,39 +9,40 @@ using RAE.Grid.Grains.Storage;
 namespace RAE.Grid.Grains.Jobs;
 
 /// <summary>
-/// The pipeline grain of one job. It persists its plan, moves items through the stages with a bounded window (spreading
-/// them over every silo that hosts each stage), writes each output under its deterministic name, checkpoints per-item
-/// state every few items, and on activation resumes an unfinished job: finished items are skipped, and an item whose
-/// output already exists in the store is counted done without being redone. A reminder re-activates it if its silo dies.
-/// Reentrant so status calls interleave with the work; all state changes happen on the grain's own turns.
+/// The control plane of one job. It validates and plans the job, then runs its partitions (<see cref="IPartitionGrain"/>)
+/// a few at a time, sharing a window sized to the cluster between them; it aggregates their counts (so status is the
+/// same small call whatever the job's size), writes the summary manifest and contact sheet at the end, and resumes
+/// after a restart: a timer calls its running partitions, which re-activates one whose silo died, and a reminder
+/// re-activates the job itself. No item's tensors or images pass through it. Reentrant so status calls and partition
+/// reports interleave; all state changes happen on the grain's own turns.
 /// </summary>
 [Reentrant]
-public sealed partial class JobGrain(
+public sealed class JobGrain(
     [PersistentState("job", GridStorage.JobStore)] IPersistentState<JobGrainState> state,
     IOutputStore store, StageDirectory directory, IOptions<GridOptions> options, ILogger<JobGrain> log)
-    : Grain, IJobGrain, IRemindable
+    : Grain, IJobGrain, IJobControlGrain, IRemindable
 {
+    /// <summary>Most failed items one <see cref="GetErrors"/> call returns.</summary>
+    public const int MaxErrorsPage = 1000;
+
     private const string ResumeReminder = "resume";
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private StageRouter? _router;
-    private CancellationTokenSource _cancel = new();
-    private Task? _processing;
-    private int _sinceCheckpoint;
-    private int _inFlight;
+    /// <summary>The latest counts of running partitions (not persisted: partitions report again after a restart).</summary>
+    private readonly Dictionary<int, PartitionProgress> _live = new();
+    private IGrainTimer? _pinger;
     private bool _finishing;
+    private bool _cancelling;
 
     JobGrainState S => state.State;
     PipelineOptions P => options.Value.Pipeline;
-    /// <summary>Stage routing for this job's bundle (set by Start; after a restart, made from the persisted plan).</summary>
-    StageRouter Router => _router ??= new StageRouter(directory, GrainFactory, S.BundleId);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (S is { State: JobState.Running, Kind: JobKind.Generate, Generate: null })
+        if (S is { State: JobState.Running, Partitions: 0 })
         {
-            // Saved before generate settings were one object (state keys 9-16): its settings cannot be recovered exactly.
+            // Saved before jobs were partitioned (one list of every item): its progress cannot be read any more.
             S.State = JobState.Failed;
-            S.Message = "this generate job's state was saved by an older RAE.Grid whose settings format is no longer read; submit it again";
+            S.Message = "this job's state was saved by an older RAE.Grid whose format is no longer read; submit it again";
             S.Finished = DateTimeOffset.UtcNow;
             await WriteStateAsync();
             await GrainFactory.GetGrain<IJobIndexGrain>(0).MarkFinished(S.JobId);
@@ -50,20 +50,14 @@ public sealed partial class JobGrain(
         }
         if (S.State == JobState.Running)
         {
-            log.LogInformation("Job {Job} resumes: {Done}/{Total} items already finished", S.JobId,
-                S.Items.Count(i => i.Phase != ItemPhase.Pending), S.Items.Count);
-            StartProcessing();
+            log.LogInformation("Job {Job} resumes: partitions {Active} running, {Next}/{Count} started", S.JobId,
+                string.Join(",", S.Active), S.NextPartition, S.Partitions);
+            StartPinger();
         }
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // Stop the item loop first: it is not a request, so deactivation does not wait for it, and left alone it would go
-        // on calling stages and writing state after this activation is gone (while the next one resumes the job).
-        _cancel.Cancel();
-        if (_processing is { IsCompleted: false } processing)
-            try { await processing.WaitAsync(cancellationToken); } catch (OperationCanceledException) { }
-        // Keep what finished: a restart or another silo resumes from here.
         if (S.State != JobState.Unknown) await WriteStateAsync();
     }
 
@@ -75,7 +69,6 @@ public sealed partial class JobGrain(
             if (S.RequestFingerprint == JobPlanner.Fingerprint(request)) return Status();
             throw new InvalidOperationException($"job id '{jobId}' is already used by a different request");
         }
-        _router = new StageRouter(directory, GrainFactory, request.BundleId);
         var problems = JobPlanner.Validate(request, P, options.Value.MaxImageBytes).ToList();
         foreach (var stage in StagesOf(request.Kind))
             if (!await AnySiloHostsAsync(stage, request.BundleId))
@@ -83,18 +76,26 @@ public sealed partial class JobGrain(
         SamplingSpec? sampling = null;
         if (problems.Count == 0 && request is { Kind: JobKind.Generate, Generate: { } g })
         {
-            try { sampling = await ResolveSamplingAsync(g.Sampling ?? SamplingSpec.BundleDefaults); }
+            try { sampling = await ResolveSamplingAsync(request.BundleId, g.Sampling ?? SamplingSpec.BundleDefaults); }
+            catch (ArgumentException e) { problems.Add(e.Message); }
+        }
+        JobGrainState? plan = null;
+        if (problems.Count == 0)
+        {
+            try { plan = await JobPlanner.PlanAsync(jobId, request, sampling, P, store, CancellationToken.None); }
             catch (ArgumentException e) { problems.Add(e.Message); }
         }
         if (problems.Count > 0) throw new ArgumentException($"job '{jobId}' rejected: " + string.Join("; ", problems));
 
-        state.State = await JobPlanner.PlanAsync(jobId, request, sampling, store, CancellationToken.None);
+        state.State = plan!;
         S.RandomWeights = directory.HasRandomWeights(request.BundleId);
         await WriteStateAsync();
         await GrainFactory.GetGrain<IJobIndexGrain>(0).Add(jobId);
         await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        log.LogInformation("Job {Job}: {Kind} of {Count} items with bundle {Bundle} → {Prefix}", jobId, S.Kind, S.Items.Count, S.BundleId, S.OutputPrefix);
-        StartProcessing();
+        log.LogInformation("Job {Job}: {Kind} of {Count} items in {Partitions} partitions with bundle {Bundle} → {Prefix}", jobId, S.Kind,
+            S.Total, S.Partitions, S.BundleId, S.OutputPrefix);
+        StartPinger();
+        await PumpAsync();
         return Status();
     }
 
@@ -103,11 +104,12 @@ public sealed partial class JobGrain(
     /// the bundle): a bad value fails the Start naming the field, before any item runs. Retryable failures (a busy or
     /// leaving silo) are retried on the next host.
     /// </summary>
-    private async Task<SamplingSpec> ResolveSamplingAsync(SamplingSpec requested)
+    private async Task<SamplingSpec> ResolveSamplingAsync(string bundleId, SamplingSpec requested)
     {
+        var router = new StageRouter(directory, GrainFactory, bundleId);
         for (int attempt = 1; ; attempt++)
         {
-            try { return await Router.CallAsync(StageNames.Diffusion, (IDiffusionStageGrain g) => g.ResolveSampling(requested)); }
+            try { return await router.CallAsync(StageNames.Diffusion, (IDiffusionStageGrain g) => g.ResolveSampling(requested)); }
             catch (Exception e) when (RetryPolicy.IsRetryable(e) && attempt < P.MaxAttempts)
             {
                 await Task.Delay(RetryPolicy.Backoff(attempt));
@@ -128,26 +130,61 @@ public sealed partial class JobGrain(
 
     public Task<JobStatus> GetStatus() => Task.FromResult(Status());
 
+    public async Task<ItemError[]> GetErrors(int offset, int count)
+    {
+        count = Math.Clamp(count, 0, MaxErrorsPage);
+        var failed = new SortedDictionary<int, int>(S.FailedByPartition);
+        foreach (var (p, progress) in _live) if (progress.Failed > 0) failed[p] = progress.Failed;
+        var result = new List<ItemError>();
+        var skip = Math.Max(0, offset);
+        foreach (var (p, n) in failed)
+        {
+            if (result.Count >= count) break;
+            if (skip >= n) { skip -= n; continue; }
+            result.AddRange(await Partition(p).Errors(skip, count - result.Count));
+            skip = 0;
+        }
+        return result.ToArray();
+    }
+
     public async Task<JobStatus> Cancel()
     {
-        if (S.State != JobState.Running || _finishing) return Status();
-        _finishing = true;
+        if (S.State != JobState.Running || _finishing || _cancelling) return Status();
+        _cancelling = true;
         try
         {
-            _cancel.Cancel();
-            // Let in-flight items settle first (their calls are cancelled), so an output that still lands counts as done
-            // and none changes after the job reports Cancelled.
-            if (_processing is { IsCompleted: false } processing) await processing;
-            foreach (var item in S.Items.Where(i => i.Phase == ItemPhase.Pending)) item.Phase = ItemPhase.Cancelled;
+            // Every partition not finished settles and records its items (never-started ones as cancelled), so the
+            // manifest still lists every item.
+            var open = S.Active.Concat(Enumerable.Range(S.NextPartition, S.Partitions - S.NextPartition)).ToList();
+            foreach (var chunk in open.Chunk(16))
+            {
+                var finals = await Task.WhenAll(chunk.Select(async p => (p, await Partition(p).Cancel(S.PlanOf(p)))));
+                foreach (var (p, progress) in finals) Count(p, progress);
+            }
+            S.Active.Clear();
+            _live.Clear();
+            S.NextPartition = S.Partitions;
             await FinishBookkeepingAsync(JobState.Cancelled);
         }
-        finally { _finishing = false; }
+        finally { _cancelling = false; }
         return Status();
+    }
+
+    public async Task Report(int partition, PartitionProgress progress)
+    {
+        if (S.State != JobState.Running || _cancelling || !S.Active.Contains(partition)) return;
+        if (!progress.Finished) { _live[partition] = progress; return; }
+        S.Active.Remove(partition);
+        _live.Remove(partition);
+        Count(partition, progress);
+        await WriteStateAsync();
+        await PumpAsync();
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (S.State == JobState.Running) StartProcessing();
+        // Activation already restarted the pinger; the reminder only exists to activate the job after its silo died.
+        if (S.State == JobState.Running) StartPinger();
         return Task.CompletedTask;
     }
 
@@ -158,105 +195,80 @@ public sealed partial class JobGrain(
         _ => [StageNames.Encoder],
     };
 
-    private void StartProcessing()
+    private IPartitionGrain Partition(int index) => GrainFactory.GetGrain<IPartitionGrain>(PartitionPlan.KeyOf(S.JobId, index));
+
+    /// <summary>Adds a finished partition's final counts to the job's totals.</summary>
+    private void Count(int partition, PartitionProgress progress)
     {
-        if (_processing is { IsCompleted: false }) return;
-        if (_cancel.IsCancellationRequested) _cancel = new CancellationTokenSource();
-        _processing = RunAsync();
+        S.FinishedDone += progress.Done;
+        S.FinishedFailed += progress.Failed;
+        S.FinishedCancelled += progress.Cancelled;
+        if (progress.Failed > 0) S.FailedByPartition[partition] = progress.Failed;
+        foreach (var e in progress.Errors)
+            if (S.FirstErrors.Count < P.StatusErrors) S.FirstErrors.Add(e);
     }
 
-    private async Task RunAsync()
+    /// <summary>
+    /// Items the job keeps in flight: <see cref="PipelineOptions.BatchesInFlightPerHost"/> batches for every silo hosting
+    /// the first stage (read on every call, so a joining silo widens it), capped by MaxInFlightItems.
+    /// </summary>
+    private int Window()
     {
-        try
+        var first = S.Kind == JobKind.Generate ? StageNames.Diffusion : StageNames.Encoder;
+        var capacity = directory.SilosHosting(first, S.BundleId).Count * options.Value.BatchingFor(first).MaxBatch;
+        return Math.Clamp(P.BatchesInFlightPerHost * capacity, 1, P.MaxInFlightItems);
+    }
+
+    /// <summary>A running partition's share of the window.</summary>
+    private int PartitionWindow() => (Window() + Math.Max(1, S.Active.Count) - 1) / Math.Max(1, S.Active.Count);
+
+    /// <summary>Starts partitions until ActivePartitions run; finishes the job when every partition has.</summary>
+    private async Task PumpAsync()
+    {
+        if (S.State != JobState.Running || _cancelling || _finishing) return;
+        var started = new List<int>();
+        while (S.Active.Count < P.ActivePartitions && S.NextPartition < S.Partitions)
         {
-            if (S.Kind == JobKind.Encode) await RunEncodeAsync(_cancel.Token);
-            else await RunItemsAsync(_cancel.Token);
-            if (S.State == JobState.Running && S.Items.All(i => i.Phase != ItemPhase.Pending)) await FinishAsync();
+            S.Active.Add(S.NextPartition);
+            started.Add(S.NextPartition++);
         }
-        catch (OperationCanceledException) when (_cancel.IsCancellationRequested) { }
-        catch (Exception e)
+        if (started.Count > 0)
         {
-            // The job stays Running; the reminder or the next activation resumes it from the last checkpoint.
-            log.LogError(e, "Job {Job} paused by an unexpected error; it will resume", S.JobId);
             await WriteStateAsync();
+            foreach (var p in started) await RunPartitionAsync(p);
+        }
+        if (S.Active.Count == 0 && S.NextPartition >= S.Partitions) await FinishAsync();
+    }
+
+    private async Task RunPartitionAsync(int partition)
+    {
+        try { await Partition(partition).Run(S.PlanOf(partition), PartitionWindow()); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning("Job {Job}: partition {Partition} did not start ({Error}); the next ping retries", S.JobId, partition, e.Message);
         }
     }
 
-    /// <summary>Runs pending items through the window: at most MaxInFlightItems at once.</summary>
-    private Task RunItemsAsync(CancellationToken ct) =>
-        WindowedRun.RunAsync(S.Items.Where(i => i.Phase == ItemPhase.Pending).ToList(), P.MaxInFlightItems, item => ProcessItemAsync(item, ct), ct);
-
-    private async Task ProcessItemAsync(JobItem item, CancellationToken ct)
+    private void StartPinger()
     {
-        if (await store.ExistsAsync(item.Output!, ct))
+        _pinger ??= this.RegisterGrainTimer(PingAsync, new GrainTimerCreationOptions
         {
-            // Written before a restart whose checkpoint did not record it: done, not redone.
-            item.Phase = ItemPhase.Done;
-            await CheckpointAsync();
-            return;
-        }
-        var sw = Stopwatch.StartNew();
-        _inFlight++;
-        try
-        {
-        await WithRetriesAsync(item, async () =>
-        {
-            var latent = S.Generate is { } g
-                ? await Router.CallAsync(StageNames.Diffusion, (IDiffusionStageGrain stage) => stage.Generate(
-                    new DiffusionItem(item.Label, g.Seed, item.Index, g.Sampling!), ct))
-                : await Router.CallAsync(StageNames.Encoder, (IEncoderStageGrain stage) => stage.Encode(new ImageSource(item.Input, null, item.Source), ct));
-            latent.EnsureWithin(options.Value.MaxPayloadBytes, $"latent of item {item.Index}");
-            var image = await Router.CallAsync(StageNames.Decoder, (IDecoderStageGrain stage) => stage.Decode(latent, S.Generate?.OutputSize, ct));
-            await store.PutAsync(item.Output!, image.Png, "image/png", ct);
-        }, ct);
-        }
-        finally { _inFlight--; }
-        item.Seconds = sw.Elapsed.TotalSeconds;
-        await CheckpointAsync();
+            DueTime = TimeSpan.FromMilliseconds(P.PartitionPingMs), Period = TimeSpan.FromMilliseconds(P.PartitionPingMs), Interleave = true,
+        });
     }
 
-    /// <summary>Runs <paramref name="work"/> for an item, retrying retryable failures with backoff on the next silo.</summary>
-    private async Task<bool> WithRetriesAsync(JobItem item, Func<Task> work, CancellationToken ct)
+    /// <summary>Calls every running partition (re-activating one whose silo died, with the current window), then pumps.</summary>
+    private async Task PingAsync(CancellationToken ct)
     {
-        while (true)
-        {
-            item.Attempts++;
-            try
-            {
-                await work();
-                item.Phase = ItemPhase.Done;
-                item.Error = null;
-                return true;
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
-            catch (Exception e) when (RetryPolicy.IsRetryable(e) && item.Attempts < P.MaxAttempts)
-            {
-                log.LogWarning("Job {Job} item {Index} attempt {Attempt} failed ({Error}); retrying", S.JobId, item.Index, item.Attempts, e.Message);
-                await Task.Delay(RetryPolicy.Backoff(item.Attempts), ct);
-            }
-            catch (Exception e)
-            {
-                item.Phase = ItemPhase.Failed;
-                item.Error = $"{item.Input}: {e.Message}";
-                log.LogWarning("Job {Job} item {Index} failed: {Error}", S.JobId, item.Index, item.Error);
-                return false;
-            }
-        }
-    }
-
-    private async Task CheckpointAsync()
-    {
-        if (++_sinceCheckpoint >= P.CheckpointEveryItems) await WriteStateAsync();
+        if (S.State != JobState.Running) { _pinger?.Dispose(); _pinger = null; return; }
+        foreach (var p in S.Active.ToList()) await RunPartitionAsync(p);
+        await PumpAsync();
     }
 
     private async Task WriteStateAsync()
     {
         await _writeLock.WaitAsync();
-        try
-        {
-            await state.WriteStateAsync();
-            _sinceCheckpoint = 0;
-        }
+        try { await state.WriteStateAsync(); }
         finally { _writeLock.Release(); }
     }
 
@@ -266,17 +278,16 @@ public sealed partial class JobGrain(
         _finishing = true;
         try
         {
-            await FinishBookkeepingAsync(S.Items.Any(i => i.Phase == ItemPhase.Failed) ? JobState.CompletedWithErrors : JobState.Completed);
+            await FinishBookkeepingAsync(S.FinishedFailed > 0 ? JobState.CompletedWithErrors : JobState.Completed);
         }
         finally { _finishing = false; }
-        log.LogInformation("Job {Job} {State}: {Done} done, {Failed} failed", S.JobId, S.State,
-            S.Items.Count(i => i.Phase == ItemPhase.Done), S.Items.Count(i => i.Phase == ItemPhase.Failed));
+        log.LogInformation("Job {Job} {State}: {Done} done, {Failed} failed", S.JobId, S.State, S.FinishedDone, S.FinishedFailed);
     }
 
     /// <summary>
     /// Writes the contact sheet and manifest, then publishes and persists the final state, and stops the resume reminder.
     /// Outputs first: a client that sees a finished state finds them in the store (status calls interleave with this).
-    /// If a write fails the job stays Running, so a resume redoes the bookkeeping.
+    /// If a write fails the job stays Running, so the next ping redoes the bookkeeping.
     /// </summary>
     private async Task FinishBookkeepingAsync(JobState final)
     {
@@ -297,16 +308,24 @@ public sealed partial class JobGrain(
         await WriteStateAsync();
         await GrainFactory.GetGrain<IJobIndexGrain>(0).MarkFinished(S.JobId);
         if (await this.GetReminder(ResumeReminder) is { } r) await this.UnregisterReminder(r);
+        _pinger?.Dispose();
+        _pinger = null;
     }
 
     private JobStatus Status()
     {
         if (S.State == JobState.Unknown) return JobStatus.Unknown(this.GetPrimaryKeyString());
-        var errors = S.Items.Where(i => i.Phase == ItemPhase.Failed).Select(i => new ItemError(i.Index, i.Input, i.Error ?? "failed")).ToArray();
-        int Count(ItemPhase p) => S.Items.Count(i => i.Phase == p);
-        var inFlight = S.State == JobState.Running ? Math.Min(_inFlight, Count(ItemPhase.Pending)) : 0;
-        return new JobStatus(S.JobId, S.Kind, S.State, S.Items.Count, Count(ItemPhase.Pending) - inFlight, inFlight, Count(ItemPhase.Done),
-            Count(ItemPhase.Failed), Count(ItemPhase.Cancelled), errors, S.OutputPrefix, S.Manifest, S.ContactSheet,
+        int done = S.FinishedDone, failed = S.FinishedFailed, cancelled = S.FinishedCancelled, inFlight = 0;
+        var errors = S.FirstErrors.ToList();
+        foreach (var progress in _live.Values)
+        {
+            done += progress.Done; failed += progress.Failed; cancelled += progress.Cancelled; inFlight += progress.InFlight;
+            errors.AddRange(progress.Errors);
+        }
+        if (S.State != JobState.Running) inFlight = 0;
+        var pending = Math.Max(0, S.Total - done - failed - cancelled - inFlight);
+        return new JobStatus(S.JobId, S.Kind, S.State, S.Total, pending, inFlight, done, failed, cancelled,
+            errors.OrderBy(e => e.Index).Take(P.StatusErrors).ToArray(), S.OutputPrefix, S.Manifest, S.ContactSheet,
             S.RandomWeights, S.Created, S.Finished, S.Message);
     }
 }

@@ -3,7 +3,11 @@ using RAE.Grid.Contracts;
 
 namespace RAE.Grid.Grains.Jobs;
 
-/// <summary>The persisted state of a pipeline (job) grain: its plan and per-item state.</summary>
+/// <summary>
+/// The persisted state of a job grain: the plan (settings, item count, partitioning) and the partitions' progress —
+/// which ones run, the totals of finished ones, the first errors — never a per-item list, so it stays the same small
+/// size whatever the job's size.
+/// </summary>
 [MessagePackObject]
 public sealed class JobGrainState
 {
@@ -16,9 +20,8 @@ public sealed class JobGrainState
     [Key(6)] public DateTimeOffset? Finished { get; set; }
     [Key(7)] public string? Message { get; set; }
     [Key(8)] public bool RandomWeights { get; set; }
-    // Keys 9-16 held the generate settings as flat fields before they became the one Generate object (key 22).
+    // Keys 9-16 held the generate settings as flat fields; key 18 the whole item list (before partitions).
     [Key(17)] public int ShardSize { get; set; } = 256;
-    [Key(18)] public List<JobItem> Items { get; set; } = new();
     [Key(19)] public string? Manifest { get; set; }
     [Key(20)] public string? ContactSheet { get; set; }
     /// <summary>Fingerprint of the request, so a repeated Start with the same request is idempotent.</summary>
@@ -28,4 +31,32 @@ public sealed class JobGrainState
     /// every item samples and the manifest records); null for other kinds.
     /// </summary>
     [Key(22)] public GenerateSpec? Generate { get; set; }
+    /// <summary>Items in the job.</summary>
+    [Key(23)] public int Total { get; set; }
+    /// <summary>Items per partition (the last may have fewer).</summary>
+    [Key(24)] public int PartitionSize { get; set; }
+    /// <summary>Number of partitions (0 only in a state saved before partitions existed).</summary>
+    [Key(25)] public int Partitions { get; set; }
+    /// <summary>The next partition to start; those below it are running or finished.</summary>
+    [Key(26)] public int NextPartition { get; set; }
+    /// <summary>Partitions started and not yet finished.</summary>
+    [Key(27)] public List<int> Active { get; set; } = new();
+    /// <summary>Done items of finished partitions.</summary>
+    [Key(28)] public int FinishedDone { get; set; }
+    /// <summary>Failed items of finished partitions.</summary>
+    [Key(29)] public int FinishedFailed { get; set; }
+    /// <summary>Cancelled items of finished partitions.</summary>
+    [Key(30)] public int FinishedCancelled { get; set; }
+    /// <summary>The first failed items of finished partitions (as many as the status shows).</summary>
+    [Key(31)] public List<ItemError> FirstErrors { get; set; } = new();
+    /// <summary>Failed items per finished partition, for partitions with any (paging errors visits only those).</summary>
+    [Key(32)] public SortedDictionary<int, int> FailedByPartition { get; set; } = new();
+
+    /// <summary>The plan of partition <paramref name="index"/>.</summary>
+    public PartitionPlan PlanOf(int index)
+    {
+        var start = index * PartitionSize;
+        return new PartitionPlan(JobId, Kind, BundleId, OutputPrefix, index, start, Math.Min(PartitionSize, Total - start), Generate, ShardSize,
+            Kind == JobKind.Generate ? null : ItemNames.PlanFile(OutputPrefix, index));
+    }
 }

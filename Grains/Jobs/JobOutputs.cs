@@ -5,7 +5,10 @@ using RAE.Grid.Grains.Storage;
 
 namespace RAE.Grid.Grains.Jobs;
 
-/// <summary>The files a job writes when it finishes: a JSON manifest of every item and one contact-sheet PNG.</summary>
+/// <summary>
+/// The files a job writes when it finishes: the summary <c>manifest.json</c> (settings, counts, and the names of the
+/// partitions' item records, which list every item) and one contact-sheet PNG.
+/// </summary>
 public static class JobOutputs
 {
     /// <summary>Most thumbnails on a contact sheet (a named limit: a 10,000-item job still gets one readable sheet).</summary>
@@ -20,8 +23,9 @@ public static class JobOutputs
     };
 
     /// <summary>
-    /// The manifest: job settings and every item (input, seed/label, output name, seconds, attempts, error), with the
-    /// job's final <paramref name="state"/> and <paramref name="finished"/> time (written before the grain publishes them).
+    /// The manifest: job settings and counts with the job's final <paramref name="state"/> and <paramref name="finished"/>
+    /// time (written before the grain publishes them), and <c>item_files</c>, the item records of every partition
+    /// (JSON Lines, relative to the output prefix) — together one line per item.
     /// </summary>
     public static byte[] Manifest(JobGrainState s, JobState state, DateTimeOffset? finished)
     {
@@ -41,35 +45,26 @@ public static class JobOutputs
                     t_min = (double?)null, t_max = (double?)null, output_size = (int?)null,
                     shard_size = s.Kind == JobKind.Encode ? (int?)s.ShardSize : null,
                 },
-            counts = new
-            {
-                total = s.Items.Count, done = s.Items.Count(i => i.Phase == ItemPhase.Done),
-                failed = s.Items.Count(i => i.Phase == ItemPhase.Failed), cancelled = s.Items.Count(i => i.Phase == ItemPhase.Cancelled),
-            },
-            items = s.Items.Select(i => new
-            {
-                index = i.Index, input = i.Input, source = i.Source,
-                label = s.Kind == JobKind.Generate ? (int?)i.Label : null,
-                seed = s.Generate?.Seed,
-                phase = i.Phase, output = i.Phase == ItemPhase.Done ? i.Output : null, seconds = Math.Round(i.Seconds, 4),
-                attempts = i.Attempts, error = i.Error,
-            }),
+            counts = new { total = s.Total, done = s.FinishedDone, failed = s.FinishedFailed, cancelled = s.FinishedCancelled },
+            partitions = s.Partitions, partition_size = s.PartitionSize,
+            item_files = Enumerable.Range(0, s.Partitions).Select(ItemNames.RecordsFile),
         };
         return JsonSerializer.SerializeToUtf8Bytes(manifest, Json);
     }
 
     /// <summary>
-    /// A contact sheet of up to <see cref="MaxContactSheetItems"/> images (the outputs, or the inputs of an encode job),
-    /// as thumbnails on a grid; null when no image could be read.
+    /// A contact sheet of up to <see cref="MaxContactSheetItems"/> images (the first done outputs, or the inputs of an
+    /// encode job, read from the partitions' item records in order); null when no image could be read.
     /// </summary>
     public static async Task<byte[]?> ContactSheetAsync(JobGrainState s, IOutputStore store, CancellationToken ct)
     {
-        var names = s.Items.Where(i => i.Phase == ItemPhase.Done)
-            .Select(i => s.Kind == JobKind.Encode ? i.Source : i.Output).Where(n => n is not null)
-            .Take(MaxContactSheetItems).ToList();
+        var names = new List<string>();
+        for (int p = 0; p < s.Partitions && names.Count < MaxContactSheetItems; p++)
+            if (await store.GetAsync($"{s.OutputPrefix}/{ItemNames.RecordsFile(p)}", ct) is { } records)
+                names.AddRange(ItemRecords.DoneImages(records, s.Kind).Take(MaxContactSheetItems - names.Count));
         var encoded = new List<(string Name, byte[] Bytes)>();
         foreach (var n in names)
-            if (await store.GetAsync(n!, ct) is { } b) encoded.Add((n!, b));
+            if (await store.GetAsync(n, ct) is { } b) encoded.Add((n, b));
         if (encoded.Count == 0) return null;
         return await Task.Run(() => Models.Imaging.ContactSheet.Png(encoded, ThumbnailSide), ct);
     }

@@ -8,12 +8,13 @@ using RAE.Grid.Grains.Storage;
 namespace RAE.Grid.Grains.Jobs;
 
 /// <summary>
-/// Turns a submitted <see cref="JobRequest"/> into a persisted plan: validates it (every problem named), writes inline
-/// input images to the store under the job's prefix, and lists the items with their deterministic output names.
+/// Turns a submitted <see cref="JobRequest"/> into a persisted plan: validates it (every problem named), splits its
+/// items into partitions and, for image jobs, streams the inputs — inline images, a stored input list or every image
+/// under a store prefix — into one plan file per partition, holding at most one partition's lines at a time.
 /// </summary>
 public static class JobPlanner
 {
-    /// <summary>Every problem with a request (empty when valid).</summary>
+    /// <summary>Every problem with a request that can be seen without reading its inputs (empty when valid).</summary>
     public static IReadOnlyList<string> Validate(JobRequest r, PipelineOptions limits, long maxImageBytes)
     {
         var p = new List<string>();
@@ -21,16 +22,19 @@ public static class JobPlanner
         switch (r.Kind)
         {
             case JobKind.Reconstruct or JobKind.Encode:
-                if (r.Images is not { Length: > 0 }) p.Add($"a {r.Kind} job needs at least one image");
-                else
+                var sources = (r.Images is { Length: > 0 } ? 1 : 0) + (r.InputList is not null ? 1 : 0) + (r.InputPrefix is not null ? 1 : 0);
+                if (sources != 1) p.Add($"a {r.Kind} job needs its images from exactly one of: images, an input list, a store prefix (got {sources})");
+                if (r.Images is { Length: > 0 } images)
                 {
-                    if (r.Images.Length > limits.MaxItemsPerJob) p.Add($"{r.Images.Length} images exceed MaxItemsPerJob {limits.MaxItemsPerJob}");
-                    foreach (var (img, i) in r.Images.Select((x, i) => (x, i)))
+                    if (images.Length > limits.MaxItemsPerJob) p.Add($"{images.Length} images exceed MaxItemsPerJob {limits.MaxItemsPerJob}");
+                    foreach (var (img, i) in images.Select((x, i) => (x, i)))
                     {
                         if (img.Inline is null && string.IsNullOrWhiteSpace(img.Uri)) p.Add($"image {i} ('{img.Name}') has neither inline bytes nor a URI");
                         if (img.Inline is { } b && b.LongLength > maxImageBytes) p.Add($"image {i} ('{img.Name}') is {b.LongLength} bytes, over MaxImageBytes {maxImageBytes}");
                     }
                 }
+                if (r.InputList is { } list && !StoreNames.IsValid(list)) p.Add($"input list: {Problem(() => StoreNames.Validate(list))}");
+                if (r.InputPrefix is { } prefix && Problem(() => StoreNames.ValidatePrefix(prefix)) is { } bad) p.Add($"input prefix: {bad}");
                 if (r.Kind == JobKind.Encode && r.ShardSize < 1) p.Add("ShardSize must be at least 1");
                 break;
             case JobKind.Generate:
@@ -43,9 +47,14 @@ public static class JobPlanner
                 // Sampling settings are checked against the bundle by the diffusion stage (IDiffusionStageGrain.ResolveSampling).
                 break;
         }
-        if (r.OutputPrefix is { } prefix)
-            try { StoreNames.Validate(prefix); } catch (ArgumentException e) { p.Add($"output prefix: {e.Message}"); }
+        if (r.OutputPrefix is { } output && Problem(() => StoreNames.Validate(output)) is { } outputProblem) p.Add($"output prefix: {outputProblem}");
         return p;
+    }
+
+    static string? Problem(Action check)
+    {
+        try { check(); return null; }
+        catch (ArgumentException e) { return e.Message; }
     }
 
     /// <summary>A stable fingerprint of a request (inputs included), for idempotent starts.</summary>
@@ -54,6 +63,7 @@ public static class JobPlanner
         using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Add(string s) { h.AppendData(Encoding.UTF8.GetBytes(s)); h.AppendData([0]); }
         Add(r.Kind.ToString()); Add(r.BundleId); Add(r.OutputPrefix ?? ""); Add(r.ShardSize.ToString());
+        Add(r.InputList ?? ""); Add(r.InputPrefix ?? "");
         foreach (var img in r.Images ?? []) { Add(img.Name); Add(img.Uri ?? ""); if (img.Inline is { } b) h.AppendData(b); }
         if (r.Generate is { } g)
         {
@@ -65,54 +75,85 @@ public static class JobPlanner
     }
 
     /// <summary>
-    /// Builds the state of a new job; inline images are written to the store first. A generate job keeps
-    /// <paramref name="sampling"/>, its settings resolved against the bundle, as what every item samples.
+    /// Builds the state of a new job and writes its partitions' plan files. A generate job keeps
+    /// <paramref name="sampling"/>, its settings resolved against the bundle, as what every item samples. Throws an
+    /// <see cref="ArgumentException"/> naming the problem when the inputs cannot be read or exceed the limits.
     /// </summary>
-    public static async Task<JobGrainState> PlanAsync(string jobId, JobRequest r, SamplingSpec? sampling, IOutputStore store, CancellationToken ct)
+    public static async Task<JobGrainState> PlanAsync(string jobId, JobRequest r, SamplingSpec? sampling, PipelineOptions limits,
+        IOutputStore store, CancellationToken ct)
     {
         var prefix = (r.OutputPrefix ?? $"jobs/{jobId}").TrimEnd('/');
         var s = new JobGrainState
         {
             JobId = jobId, Kind = r.Kind, BundleId = r.BundleId, State = JobState.Running, OutputPrefix = prefix,
             Created = DateTimeOffset.UtcNow, ShardSize = r.ShardSize, RequestFingerprint = Fingerprint(r),
+            // An encode job's shards never straddle partitions: its partitions hold whole shards.
+            PartitionSize = r.Kind == JobKind.Encode ? Math.Max(1, limits.PartitionSize / r.ShardSize) * r.ShardSize : limits.PartitionSize,
         };
         if (r.Kind == JobKind.Generate)
         {
             var g = r.Generate!;
             s.Generate = g with { Sampling = sampling ?? throw new ArgumentException("a Generate job is planned with its resolved sampling settings") };
-            int index = 0;
-            foreach (var label in g.Classes)
-                for (int k = 0; k < g.PerClass; k++, index++)
-                    s.Items.Add(new JobItem { Index = index, Input = $"class {label}", Label = label, Output = $"{prefix}/{index:D5}_class{label}.png" });
-            return s;
+            s.Total = g.Classes.Length * g.PerClass;
         }
-        var images = r.Images!;
-        for (int i = 0; i < images.Length; i++)
+        else
         {
-            var img = images[i];
-            string source;
-            if (img.Inline is { } bytes)
+            var lines = new StringBuilder();
+            int count = 0, partition = 0;
+            await foreach (var (name, source) in InputsAsync(r, prefix, store, ct))
             {
-                source = $"{prefix}/inputs/{i:D5}_{SafeName(img.Name)}";
-                await store.PutAsync(source, bytes, "application/octet-stream", ct);
+                if (count >= limits.MaxItemsPerJob) throw new ArgumentException($"the job's inputs exceed MaxItemsPerJob {limits.MaxItemsPerJob}");
+                lines.Append(InputList.Line(name, source)).Append('\n');
+                if (++count % s.PartitionSize == 0) await FlushAsync();
             }
-            else source = img.Uri!;
-            var output = r.Kind == JobKind.Encode
-                ? ShardName(prefix, i / r.ShardSize)
-                : $"{prefix}/{i:D5}_{Path.GetFileNameWithoutExtension(SafeName(img.Name))}.png";
-            s.Items.Add(new JobItem { Index = i, Input = img.Name, Source = source, Output = output });
+            if (lines.Length > 0) await FlushAsync();
+            if (count == 0) throw new ArgumentException(r.InputPrefix is { } p ? $"no image under store prefix '{p}'" : $"input list '{r.InputList}' lists no image");
+            s.Total = count;
+
+            async Task FlushAsync()
+            {
+                await store.PutAsync(ItemNames.PlanFile(prefix, partition++), Encoding.UTF8.GetBytes(lines.ToString()), InputList.ContentType, ct);
+                lines.Clear();
+            }
         }
+        s.Partitions = (int)((s.Total + (long)s.PartitionSize - 1) / s.PartitionSize);
         return s;
     }
 
-    /// <summary>Store name of latent shard <paramref name="shard"/>.</summary>
-    public static string ShardName(string prefix, int shard) => $"{prefix}/latents-{shard:D5}.safetensors";
-
-    /// <summary>A store-safe version of a user's file name (keeps letters, digits, '.', '-', '_').</summary>
-    public static string SafeName(string name)
+    /// <summary>The job's images as (name, store name), in item order; inline images are stored under the job's prefix first.</summary>
+    static async IAsyncEnumerable<(string Name, string Source)> InputsAsync(JobRequest r, string prefix, IOutputStore store,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        var file = Path.GetFileName(name.Replace('\\', '/'));
-        var safe = new string(file.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_').ToArray()).Trim('.');
-        return safe.Length == 0 ? "image" : safe.Length > 80 ? safe[..80] : safe;
+        if (r.Images is { Length: > 0 } images)
+        {
+            for (int i = 0; i < images.Length; i++)
+            {
+                var img = images[i];
+                if (img.Inline is { } bytes)
+                {
+                    var source = ItemNames.InlineInput(prefix, i, img.Name);
+                    await store.PutAsync(source, bytes, "application/octet-stream", ct);
+                    yield return (img.Name, source);
+                }
+                else yield return (img.Name, img.Uri!);
+            }
+        }
+        else if (r.InputList is { } list)
+        {
+            await using var stream = new MemoryStream(await store.GetAsync(list, ct) ?? throw new ArgumentException($"input list '{list}' is not in the store"));
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            long number = 0;
+            while (await reader.ReadLineAsync(ct) is { } line)
+            {
+                number++;
+                if (line.Length == 0) continue;
+                yield return InputList.Parse(line, list, number);
+            }
+        }
+        else
+        {
+            await foreach (var name in store.ListAsync(r.InputPrefix!, ct))
+                if (ImageFiles.IsImage(name)) yield return (name, name);
+        }
     }
 }

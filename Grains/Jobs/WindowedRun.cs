@@ -1,22 +1,29 @@
 namespace RAE.Grid.Grains.Jobs;
 
 /// <summary>
-/// A bounded window over a job's items: starts one task per item, never more than a window's worth at once, and
-/// completes when all have. Every job kind moves its items through this one loop.
+/// A bounded window over a partition's items: starts one task per item, never more than a window's worth at once, and
+/// completes when all have. The window is read before each start, so a job can widen or narrow it as the cluster
+/// changes. Every job kind moves its items (or shards) through this one loop.
 /// </summary>
 public static class WindowedRun
 {
     /// <summary>Runs <paramref name="start"/> for every item, at most <paramref name="window"/> at once.</summary>
-    public static async Task RunAsync<T>(IEnumerable<T> items, int window, Func<T, Task> start, CancellationToken ct)
+    public static Task RunAsync<T>(IEnumerable<T> items, int window, Func<T, Task> start, CancellationToken ct)
     {
         if (window < 1) throw new ArgumentOutOfRangeException(nameof(window), $"window must be at least 1, got {window}");
+        return RunAsync(items, () => window, start, ct);
+    }
+
+    /// <summary>Runs <paramref name="start"/> for every item, at most <paramref name="window"/>() at once (at least one).</summary>
+    public static async Task RunAsync<T>(IEnumerable<T> items, Func<int> window, Func<T, Task> start, CancellationToken ct)
+    {
         var running = new List<Task>();
         try
         {
             foreach (var item in items)
             {
                 ct.ThrowIfCancellationRequested();
-                while (running.Count >= window)
+                while (running.Count >= Math.Max(1, window()))
                 {
                     await Task.WhenAny(running);
                     running.RemoveAll(t => t.IsCompleted);

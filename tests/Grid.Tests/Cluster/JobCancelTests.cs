@@ -33,7 +33,7 @@ public sealed class JobCancelTests
         }
 
         var cancelled = await job.Cancel();
-        Assert.Equal(JobState.Cancelled, cancelled.State);
+        Assert.True(cancelled.State == JobState.Cancelled, $"{GridTestCluster.Describe(cancelled)}\n{grid.Log.Tail()}");
         Assert.True(cancelled.Cancelled > 0, GridTestCluster.Describe(cancelled));
         Assert.Equal(count, cancelled.Done + cancelled.Cancelled + cancelled.Failed);
         Assert.NotNull(cancelled.Finished);

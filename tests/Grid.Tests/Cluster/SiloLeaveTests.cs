@@ -1,5 +1,6 @@
 using RAE.Grid.Contracts;
 using RAE.Grid.Grains.Configuration;
+using RAE.Grid.Grains.Jobs;
 using Xunit.Abstractions;
 
 namespace RAE.Grid.Grid.Tests.Cluster;
@@ -66,7 +67,7 @@ public sealed class SiloLeaveTests(ITestOutputHelper output)
         var after = grid.ActivationOf(job);
         Assert.NotNull(after);
         Assert.Equal(survivorAddress, after.SiloAddress);
-        Assert.Contains(grid.Log.Matching("resumes"), l => l.Contains(id));
+        Assert.Contains(grid.Log.Matching($"Job {id} resumes"), l => l.Contains(id));
 
         // Every output is in the store, with the manifest; those stored before the silo left were not written again.
         var outputsAtEnd = folders.OutputTimes(final.OutputPrefix);
@@ -98,9 +99,13 @@ public sealed class SiloLeaveTests(ITestOutputHelper output)
         Assert.True(running.State == JobState.Running, $"the job finished before the silo left: {GridTestCluster.Describe(running)}");
 
         // The silo NOT hosting the job grain leaves while it is serving stage calls of the job. A crash: it stops answering
-        // (those calls are lost), then dies. A graceful stop: its queued calls finish, new ones are turned away.
+        // (those calls are lost), then dies. A graceful stop: its queued calls finish, new ones are turned away. The job's
+        // one partition is placed like any grain: on the silo that stays, or on the one that leaves (then it resumes).
         var before = grid.ActivationOf(job);
         Assert.NotNull(before);
+        var partition = grid.ActivationOf(grid.Client.GetGrain<IPartitionGrain>(PartitionPlan.KeyOf(id, 0)));
+        Assert.NotNull(partition);
+        var partitionLeaves = partition.SiloAddress != before.SiloAddress;
         var stay = grid.SiloIndexOf(before.SiloAddress);
         var leaving = 1 - stay;
         var calls = grid.StageCalls(leaving);
@@ -130,11 +135,17 @@ public sealed class SiloLeaveTests(ITestOutputHelper output)
         var after = grid.ActivationOf(job);
         Assert.NotNull(after);
         Assert.Equal(before.ActivationId, after.ActivationId);
-        Assert.Empty(grid.Log.Matching("resumes"));
+        Assert.Empty(grid.Log.Matching($"Job {id} resumes"));
         // After it left, the silo ran nothing more; the rest ran on the silo that stayed.
         Assert.Equal(ranOnLeaving, grid.ItemsRun(leaving, StageNames.Encoder));
         Assert.True(grid.ItemsRun(stay, StageNames.Encoder) >= Count - ranOnLeaving);
-        if (crash)
+        if (partitionLeaves)
+        {
+            // The partition went with the silo: the job's next ping re-activated it on the silo that stayed, which
+            // resumed it from its checkpoint.
+            Assert.Contains(grid.Log.Matching($"Job {id} partition 0 resumes"), l => l.Contains(id));
+        }
+        else if (crash)
         {
             // Its calls in flight were lost and retried on the silo that stayed (a graceful stop lets queued calls finish).
             Assert.True(grid.Log.Matching("retrying").Count(l => l.Contains(id)) >= inFlightAtLeave,

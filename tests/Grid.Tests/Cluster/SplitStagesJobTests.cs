@@ -39,7 +39,7 @@ public sealed class SplitStagesJobTests(SplitStagesClusterFixture fixture)
         // Every output is a PNG of the bundle's image size under its deterministic name.
         var size = Bundle.Stage1.Params.InputImageSize;
         var manifest = JsonDocument.Parse(await ReadAsync(status.Manifest!)).RootElement;
-        var items = manifest.GetProperty("items").EnumerateArray().ToList();
+        var items = await ManifestItems.ReadAsync(manifest, ReadAsync);
         Assert.Equal(count, items.Count);
         for (int i = 0; i < count; i++)
         {
@@ -163,8 +163,11 @@ public sealed class SplitStagesJobTests(SplitStagesClusterFixture fixture)
         Assert.False(await _grid.Folders.Store.ExistsAsync($"{status.OutputPrefix}/00002_broken.png"));
         Assert.True(await _grid.Folders.Store.ExistsAsync($"{status.OutputPrefix}/00003_ok-02.png"));
         var manifest = JsonDocument.Parse(await ReadAsync(status.Manifest!)).RootElement;
-        Assert.Equal("Failed", manifest.GetProperty("items")[2].GetProperty("phase").GetString());
-        Assert.Contains("broken.png", manifest.GetProperty("items")[2].GetProperty("error").GetString());
+        var items = await ManifestItems.ReadAsync(manifest, ReadAsync);
+        Assert.Equal("Failed", items[2].GetProperty("phase").GetString());
+        Assert.Contains("broken.png", items[2].GetProperty("error").GetString());
+        // The error comes paged from the job too.
+        Assert.Equal(2, Assert.Single(await _grid.Client.GetGrain<IJobGrain>(status.JobId).GetErrors(0, 10)).Index);
     }
 
     [Fact]

@@ -46,7 +46,18 @@ public sealed class JobOutputCheck(string kind, IReadOnlyList<ExpectedItem> expe
         Expect(storedManifest is not null && storedManifest.AsSpan().SequenceEqual(manifestBytes),
             $"the stored {prefix}/manifest.json is {(storedManifest is null ? "missing" : "different from the fetched one")}");
 
-        var items = root.GetProperty("items").EnumerateArray().ToList();
+        // Items come from the partitions' records the manifest names, as fetched; each must equal the stored one.
+        var itemFiles = root.GetProperty("item_files").EnumerateArray().Select(f => f.GetString()!).ToList();
+        foreach (var file in itemFiles)
+        {
+            var fetchedRecords = Path.Combine(fetchedDir, file.Replace('/', Path.DirectorySeparatorChar));
+            var storedRecords = await store.GetAsync($"{prefix}/{file}");
+            var fetchedBytes = File.Exists(fetchedRecords) ? await File.ReadAllBytesAsync(fetchedRecords) : null;
+            Expect(fetchedBytes is not null && storedRecords is not null && storedRecords.AsSpan().SequenceEqual(fetchedBytes),
+                $"item records {file}: {(File.Exists(fetchedRecords) ? "" : "not fetched; ")}{(storedRecords is null ? "not stored" : "fetched and stored bytes differ")}");
+        }
+        var items = await Cluster.ManifestItems.ReadAsync(root, async name =>
+            await File.ReadAllBytesAsync(Path.Combine(fetchedDir, name[(prefix.Length + 1)..].Replace('/', Path.DirectorySeparatorChar))));
         Expect(items.Count == expected.Count, $"manifest lists {items.Count} items, expected {expected.Count}");
         var hashes = new Dictionary<string, int>();
         var outputs = new HashSet<string>(StringComparer.Ordinal);
@@ -84,17 +95,19 @@ public sealed class JobOutputCheck(string kind, IReadOnlyList<ExpectedItem> expe
         else CheckImage("contact-sheet.png", await File.ReadAllBytesAsync(sheetPath), columns * cell + 2, rows * cell + 2);
         Expect(stored.Contains($"{prefix}/contact-sheet.png"), $"{prefix}/contact-sheet.png is not in the blob container");
 
-        // Nothing missing or extra: outputs + manifest + contact sheet, plus the stored inputs of a reconstruction.
-        var inputs = stored.Where(n => n.StartsWith($"{prefix}/inputs/", StringComparison.Ordinal)).ToList();
-        var expectedInputs = kind == "Reconstruct" ? expected.Count : 0;
-        Expect(inputs.Count == expectedInputs, $"the container holds {inputs.Count} stored inputs under {prefix}/inputs/, expected {expectedInputs}");
-        var extra = stored.Except(outputs).Except(inputs).Except([$"{prefix}/manifest.json", $"{prefix}/contact-sheet.png"]).ToList();
+        // Nothing missing or extra: outputs + manifest + item records + contact sheet, plus a reconstruction's plan files
+        // (its inputs are uploaded under uploads/, content-addressed, not under the job's prefix).
+        var plan = stored.Where(n => n.StartsWith($"{prefix}/plan/", StringComparison.Ordinal)).ToList();
+        var expectedPlan = kind == "Reconstruct" ? itemFiles.Count : 0;
+        Expect(plan.Count == expectedPlan, $"the container holds {plan.Count} plan files under {prefix}/plan/, expected {expectedPlan}");
+        var records = itemFiles.Select(f => $"{prefix}/{f}");
+        var extra = stored.Except(outputs).Except(plan).Except(records).Except([$"{prefix}/manifest.json", $"{prefix}/contact-sheet.png"]).ToList();
         Expect(extra.Count == 0, $"unexpected blobs under {prefix}/: {string.Join(", ", extra.Take(10))}");
         var missing = outputs.Where(n => !stored.Contains(n)).ToList();
         Expect(missing.Count == 0, $"outputs missing from the container listing: {string.Join(", ", missing.Take(10))}");
         var fetchedFiles = Directory.EnumerateFiles(fetchedDir, "*", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(fetchedDir, f).Replace(Path.DirectorySeparatorChar, '/')).ToHashSet();
-        var wantFiles = expected.Select(e => e.OutputName).Append("manifest.json").Append("contact-sheet.png").ToHashSet();
+        var wantFiles = expected.Select(e => e.OutputName).Concat(itemFiles).Append("manifest.json").Append("contact-sheet.png").ToHashSet();
         Expect(fetchedFiles.SetEquals(wantFiles),
             $"the fetched folder holds [{string.Join(", ", fetchedFiles.Except(wantFiles).Take(10))}] beyond and lacks " +
             $"[{string.Join(", ", wantFiles.Except(fetchedFiles).Take(10))}] of the expected files");

@@ -1,0 +1,52 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using RAE.Grid.Contracts;
+
+namespace RAE.Grid.Grains.Jobs;
+
+/// <summary>
+/// A partition's item records, the manifest's lines: one JSON object per item (index, input, source, label, seed, phase,
+/// output, seconds, attempts, error), written once when the partition finishes. Together the partitions' files list
+/// every item of the job; <c>manifest.json</c> names them.
+/// </summary>
+public static class ItemRecords
+{
+    static readonly JsonSerializerOptions Json = new()
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, Converters = { new JsonStringEnumConverter() },
+    };
+
+    /// <summary>The JSON Lines of a settled partition.</summary>
+    public static byte[] ToJsonLines(PartitionItems items, PartitionState s)
+    {
+        using var buffer = new MemoryStream();
+        for (int i = 0; i < items.Plan.Count; i++)
+        {
+            var phase = (ItemPhase)s.Phases[i];
+            var record = new
+            {
+                index = items.IndexOf(i), input = items.InputOf(i), source = items.SourceOf(i),
+                label = items.Plan.Kind == JobKind.Generate ? (int?)items.LabelOf(i) : null,
+                seed = items.Plan.Generate?.Seed,
+                phase, output = phase == ItemPhase.Done ? items.OutputOf(i) : null, seconds = Math.Round(s.Seconds[i], 4),
+                attempts = (int)s.Attempts[i], error = s.Errors.GetValueOrDefault(i),
+            };
+            JsonSerializer.Serialize(buffer, record, Json);
+            buffer.WriteByte((byte)'\n');
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>The outputs (or, for encode jobs, the inputs) of done items in one records file, in item order.</summary>
+    public static IEnumerable<string> DoneImages(byte[] jsonLines, JobKind kind)
+    {
+        foreach (var line in System.Text.Encoding.UTF8.GetString(jsonLines).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            using var doc = JsonDocument.Parse(line);
+            var r = doc.RootElement;
+            if (r.GetProperty("phase").GetString() != nameof(ItemPhase.Done)) continue;
+            var name = kind == JobKind.Encode ? (r.TryGetProperty("source", out var s) ? s.GetString() : null) : r.GetProperty("output").GetString();
+            if (name is not null) yield return name;
+        }
+    }
+}

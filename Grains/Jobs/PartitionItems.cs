@@ -1,0 +1,52 @@
+using System.Text;
+using RAE.Grid.Contracts;
+using RAE.Grid.Grains.Storage;
+
+namespace RAE.Grid.Grains.Jobs;
+
+/// <summary>
+/// The items of one partition, derived from its plan: a generate item's class from its index, an image item's name and
+/// store name from the partition's plan file (read once per activation: a partition's worth of lines). Every output
+/// name comes from <see cref="ItemNames"/>.
+/// </summary>
+public sealed class PartitionItems
+{
+    private readonly string[] _names;
+    private readonly string[] _sources;
+
+    private PartitionItems(PartitionPlan plan, string[] names, string[] sources) { Plan = plan; _names = names; _sources = sources; }
+
+    /// <summary>The plan these items come from.</summary>
+    public PartitionPlan Plan { get; }
+
+    /// <summary>Reads the plan file of an image partition (nothing to read for generation).</summary>
+    public static async Task<PartitionItems> LoadAsync(PartitionPlan plan, IOutputStore store, CancellationToken ct)
+    {
+        if (plan.Inputs is null) return new PartitionItems(plan, [], []);
+        var bytes = await store.GetAsync(plan.Inputs, ct) ?? throw new InvalidOperationException($"plan file '{plan.Inputs}' of partition {plan.Index} is missing");
+        var lines = Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Length != plan.Count) throw new InvalidOperationException($"plan file '{plan.Inputs}' has {lines.Length} lines for {plan.Count} items");
+        var parsed = lines.Select((l, i) => InputList.Parse(l, plan.Inputs, i + 1)).ToArray();
+        return new PartitionItems(plan, parsed.Select(p => p.Name).ToArray(), parsed.Select(p => p.Source).ToArray());
+    }
+
+    /// <summary>Job-wide index of local item <paramref name="local"/>.</summary>
+    public int IndexOf(int local) => Plan.Start + local;
+
+    /// <summary>Class label of a generate item.</summary>
+    public int LabelOf(int local) => Plan.Generate is { } g ? g.Classes[IndexOf(local) / g.PerClass] : 0;
+
+    /// <summary>What the item came from, for people: the image's name or "class 3".</summary>
+    public string InputOf(int local) => Plan.Generate is not null ? $"class {LabelOf(local)}" : _names[local];
+
+    /// <summary>Store name of the item's input image (null for generation).</summary>
+    public string? SourceOf(int local) => Plan.Generate is not null ? null : _sources[local];
+
+    /// <summary>Store name of the item's output: its PNG, or the shard holding its latent.</summary>
+    public string OutputOf(int local) => Plan.Kind switch
+    {
+        JobKind.Generate => ItemNames.Generated(Plan.OutputPrefix, IndexOf(local), LabelOf(local)),
+        JobKind.Encode => ItemNames.Shard(Plan.OutputPrefix, IndexOf(local) / Plan.ShardSize),
+        _ => ItemNames.Reconstructed(Plan.OutputPrefix, IndexOf(local), _names[local]),
+    };
+}

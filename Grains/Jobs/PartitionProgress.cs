@@ -1,0 +1,17 @@
+using RAE.Grid.Contracts;
+
+namespace RAE.Grid.Grains.Jobs;
+
+/// <summary>
+/// A partition's counts as it reports them to its job (after every checkpoint, and once finished), so the job's status
+/// is a sum over its few active partitions plus the totals of finished ones. <see cref="Errors"/> holds the
+/// partition's first failed items only (at most the job's status shows).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("rae.PartitionProgress")]
+public sealed record PartitionProgress(
+    [property: Id(0)] int Done,
+    [property: Id(1)] int Failed,
+    [property: Id(2)] int Cancelled,
+    [property: Id(3)] int InFlight,
+    [property: Id(4)] bool Finished,
+    [property: Id(5)] ItemError[] Errors);
