@@ -78,6 +78,7 @@ public static class GridSilo
             [StageDirectory.StagesKey] = string.Join(",", grid.Stages),
             [StageDirectory.BundlesKey] = string.Join(",", grid.Bundles.Keys),
             [StageDirectory.RandomBundlesKey] = string.Join(",", randomBundles),
+            [StageDirectory.MaxBatchKey] = StageDirectory.FormatMaxBatch(grid),
             ["rae.device"] = grid.Device,
         });
 

@@ -11,6 +11,8 @@ namespace RAE.Grid.Silo;
 /// <summary>
 /// GET http://127.0.0.1:&lt;Health.Port&gt;/healthz → 200 with the silo's stages, bundles and batching statistics while it
 /// runs, 503 once it is stopping. Local only (no grain calls), so it answers even when the cluster is unhealthy.
+/// "stand_in" lists the hosted stages that are service-time stand-ins (Grid:StandIn, ms per batch): their outputs are
+/// not model outputs.
 /// </summary>
 public sealed class HealthEndpoint(IOptions<HealthSettings> health, IOptions<GridOptions> grid, StageRuntime stages,
     IHostApplicationLifetime lifetime, ILogger<HealthEndpoint> log) : BackgroundService
@@ -34,6 +36,7 @@ public sealed class HealthEndpoint(IOptions<HealthSettings> health, IOptions<Gri
                 bundles = grid.Value.Bundles.Keys,
                 device = grid.Value.Device,
                 batching = stages.Statistics.ToDictionary(kv => kv.Key, kv => new { batches = kv.Value.Batches, items = kv.Value.Items }),
+                stand_in = grid.Value.StandIn.Where(kv => grid.Value.Hosts(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value),
             });
             ctx.Response.StatusCode = ctx.Request.Url?.AbsolutePath == "/healthz" ? (stopping ? 503 : 200) : 404;
             ctx.Response.ContentType = "application/json";

@@ -37,6 +37,17 @@ public sealed class GridOptions
     /// <summary>Largest input image side accepted (pixels).</summary>
     public int MaxImageSide { get; set; } = 8192;
 
+    /// <summary>Longest service time a stand-in stage may be given (<see cref="StandIn"/>), in milliseconds.</summary>
+    public const int MaxStandInServiceMs = 60_000;
+
+    /// <summary>
+    /// For scale-out benchmarks only ("Grid:StandIn"): stage → milliseconds of service time per batch. A stage named here
+    /// does not run its model's forward pass; each batch takes this long and returns deterministic outputs of the right
+    /// shape (Grains/Stages/StandInStage.cs), so a 2-core machine can stand in for a GPU cluster. Its outputs are not
+    /// model outputs. Empty (the default): every stage runs its model.
+    /// </summary>
+    public Dictionary<string, int> StandIn { get; set; } = new();
+
     /// <summary>Batching of <paramref name="stage"/>.</summary>
     public BatchingOptions BatchingFor(string stage) => Batching.TryGetValue(stage, out var b) ? b : new BatchingOptions();
 
@@ -61,6 +72,13 @@ public sealed class GridOptions
         {
             if (!StageNames.All.Contains(stage)) p.Add($"Grid.Batching: unknown stage '{stage}'");
             p.AddRange(b.Validate($"Grid.Batching.{stage}"));
+        }
+        foreach (var (stage, ms) in StandIn)
+        {
+            if (!StageNames.All.Contains(stage, StringComparer.OrdinalIgnoreCase))
+                p.Add($"Grid.StandIn: unknown stage '{stage}' (expected {string.Join(", ", StageNames.All)})");
+            if (ms is < 0 or > MaxStandInServiceMs)
+                p.Add($"Grid.StandIn.{stage}: service time must be between 0 and {MaxStandInServiceMs} ms per batch, got {ms}");
         }
         p.AddRange(Pipeline.Validate("Grid.Pipeline"));
         if (MaxPayloadBytes < 1024 || MaxPayloadBytes > 100L * 1024 * 1024)

@@ -7,20 +7,25 @@ namespace RAE.Grid.Grains.Stages;
 /// <summary>
 /// Dynamic batching for one stage of one bundle on one silo. Requests queue in a bounded queue (full → an immediate,
 /// retryable <see cref="StageBusyException"/>); one dedicated thread — off the Orleans scheduler, since a forward pass
-/// blocks for milliseconds to seconds — takes the first waiting request, waits up to MaxWaitMs for more of the same
-/// group (e.g. same sampler settings) up to MaxBatch, and runs them as one batch. Each item gets its own result or
-/// error, so one bad item does not fail its batch-mates.
+/// blocks for milliseconds to seconds — forms each batch and runs it. Batches are fair between fairness keys (jobs):
+/// waiting requests are kept per key, the first item of a batch comes from the next key in rotation, and filling the
+/// batch cycles the keys too, so a job of a million items does not starve one of ten. A batch holds items of one group
+/// only (e.g. same sampler settings); other groups' items keep their place. It closes at MaxBatch items or MaxWaitMs
+/// after its first item was taken. Each item gets its own result or error, so one bad item does not fail its batch-mates.
 /// </summary>
 public sealed class StageBatcher<TIn, TOut> : IStageBatcher
 {
-    private sealed record Pending(TIn Item, object Group, TaskCompletionSource<TOut> Result, CancellationToken Cancellation);
+    private sealed record Pending(TIn Item, object Group, string FairnessKey, TaskCompletionSource<TOut> Result, CancellationToken Cancellation);
+
+    // The fairness key of requests that name none: they share one turn in the rotation.
+    private const string SharedFairnessKey = "";
 
     private readonly string _name;
     private readonly BatchingOptions _options;
     private readonly Func<IReadOnlyList<TIn>, IReadOnlyList<Result<TOut>>> _run;
     private readonly Func<TIn, object> _group;
     private readonly Channel<Pending> _queue;
-    private readonly List<Pending> _held = new();
+    private readonly FairQueues<Pending> _waiting = new(); // taken from _queue; only the worker touches it
     private readonly Thread _worker;
     private int _queued;
     private long _batches, _items;
@@ -48,14 +53,18 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
     public int Queued => Volatile.Read(ref _queued);
 
     /// <summary>Queues one item and completes with its result.</summary>
-    public Task<TOut> EnqueueAsync(TIn item, CancellationToken cancellation = default)
+    /// <param name="item">The request.</param>
+    /// <param name="cancellation">Cancels the request while it waits (a running batch is not interrupted).</param>
+    /// <param name="fairnessKey">Whose request this is (e.g. the job id): batches are shared round robin between keys.
+    /// Null: one key shared by every request that names none.</param>
+    public Task<TOut> EnqueueAsync(TIn item, CancellationToken cancellation = default, string? fairnessKey = null)
     {
         if (Interlocked.Increment(ref _queued) > _options.QueueCapacity)
         {
             Interlocked.Decrement(ref _queued);
             throw new StageBusyException($"stage {_name} is busy: its queue holds {_options.QueueCapacity} requests (QueueCapacity); retry later");
         }
-        var pending = new Pending(item, _group(item), new TaskCompletionSource<TOut>(TaskCreationOptions.RunContinuationsAsynchronously), cancellation);
+        var pending = new Pending(item, _group(item), fairnessKey ?? SharedFairnessKey, new TaskCompletionSource<TOut>(TaskCreationOptions.RunContinuationsAsynchronously), cancellation);
         if (!_queue.Writer.TryWrite(pending))
         {
             Interlocked.Decrement(ref _queued);
@@ -69,24 +78,19 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
         var reader = _queue.Reader;
         while (true)
         {
-            Pending first;
-            if (_held.Count > 0) { first = _held[0]; _held.RemoveAt(0); }
-            else
+            TakeArrivals(reader);
+            if (!_waiting.TryTake(_ => true, out var first))
             {
-                if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult()) return;
-                if (!reader.TryRead(out first!)) continue;
+                if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult()) return; // drained: nothing waits, nothing comes
+                continue;
             }
             var batch = new List<Pending> { first };
-            // Items of other groups seen while filling this batch wait for the next one, in arrival order.
-            batch.AddRange(TakeHeld(first.Group, _options.MaxBatch - 1));
             var deadline = DateTime.UtcNow.AddMilliseconds(_options.MaxWaitMs);
             while (batch.Count < _options.MaxBatch)
             {
-                if (reader.TryRead(out var next))
-                {
-                    if (Equals(next.Group, first.Group)) batch.Add(next); else _held.Add(next);
-                    continue;
-                }
+                // Round robin over the keys from the one after the first item's; other groups' items stay where they are.
+                if (_waiting.TryTake(p => Equals(p.Group, first.Group), out var next)) { batch.Add(next); continue; }
+                if (TakeArrivals(reader) > 0) continue;
                 var left = deadline - DateTime.UtcNow;
                 if (left <= TimeSpan.Zero) break;
                 using var cts = new CancellationTokenSource(left);
@@ -97,14 +101,12 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
         }
     }
 
-    private List<Pending> TakeHeld(object group, int max)
+    /// <summary>Moves every request that has arrived into its key's queue; returns how many.</summary>
+    private int TakeArrivals(ChannelReader<Pending> reader)
     {
-        var taken = new List<Pending>();
-        for (int i = 0; i < _held.Count && taken.Count < max;)
-        {
-            if (Equals(_held[i].Group, group)) { taken.Add(_held[i]); _held.RemoveAt(i); } else i++;
-        }
-        return taken;
+        int n = 0;
+        for (; reader.TryRead(out var p); n++) _waiting.Add(p.FairnessKey, p);
+        return n;
     }
 
     private void Run(List<Pending> batch)

@@ -41,6 +41,9 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
             var model = await models.GetAsync(key.Bundle);
             log.LogInformation("Stage {Stage}/{Bundle} ready (batch {Max}, wait {Wait} ms, queue {Queue})", key.Stage, key.Bundle,
                 O.BatchingFor(key.Stage).MaxBatch, O.BatchingFor(key.Stage).MaxWaitMs, O.BatchingFor(key.Stage).QueueCapacity);
+            if (StandInStage.For(O, key.Stage) is { } standIn)
+                log.LogWarning("Stage {Stage}/{Bundle} is a STAND-IN (Grid:StandIn): no forward pass, {Ms} ms per batch, synthetic outputs that are not model outputs",
+                    key.Stage, key.Bundle, standIn.ServiceMs);
             return new StageBatcher<TIn, TOut>($"{key.Stage}/{key.Bundle}", O.BatchingFor(key.Stage), run(model), group);
         }));
         try { return (StageBatcher<TIn, TOut>)await lazy.Value; }
@@ -86,6 +89,7 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
 
     private IReadOnlyList<Result<TensorPayload>> RunEncode(RaeModel model, IReadOnlyList<(string Name, byte[] Bytes)> items)
     {
+        if (StandInStage.For(O, StageNames.Encoder) is { } standIn) return standIn.Encode(model, items);
         using var scope = NewDisposeScope();
         var limits = new ImageLimits { MaxFileBytes = O.MaxImageBytes, MaxSide = O.MaxImageSide };
         var results = new Result<TensorPayload>[items.Count];
@@ -107,6 +111,7 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
 
     private IReadOnlyList<Result<DecodedImage>> RunDecode(RaeModel model, IReadOnlyList<(TensorPayload Latent, int? Size)> items)
     {
+        if (StandInStage.For(O, StageNames.Decoder) is { } standIn) return standIn.Decode(model, items);
         using var scope = NewDisposeScope();
         var results = new Result<DecodedImage>[items.Count];
         var good = new List<(int Index, Tensor Latent)>();
@@ -135,6 +140,7 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
 
     private IReadOnlyList<Result<TensorPayload>> RunGenerate(RaeModel model, IReadOnlyList<DiffusionItem> items)
     {
+        if (StandInStage.For(O, StageNames.Diffusion) is { } standIn) return standIn.Generate(model, items);
         using var scope = NewDisposeScope();
         var results = new Result<TensorPayload>[items.Count];
         var classes = model.Diffusion?.NumClasses ?? 0;

@@ -21,9 +21,12 @@ public sealed class StageBatcherTests
         public readonly ConcurrentQueue<int[]> Batches = new();
         public readonly HashSet<int> Failing = new();
         public ManualResetEventSlim Gate { get; } = new(initialState: true);
+        /// <summary>Released once each time a batch starts, before it waits at <see cref="Gate"/>.</summary>
+        public SemaphoreSlim Started { get; } = new(0);
 
         public IReadOnlyList<Result<int>> Run(IReadOnlyList<int> items)
         {
+            Started.Release();
             Gate.Wait(Generous);
             Batches.Enqueue(items.ToArray());
             return items.Select(i => Failing.Contains(i)
@@ -34,6 +37,75 @@ public sealed class StageBatcherTests
 
     static StageBatcher<int, int> Batcher(FakeStage stage, int maxBatch, int maxWaitMs, int queue = 256, Func<int, object>? group = null) =>
         new("test/fake", new BatchingOptions { MaxBatch = maxBatch, MaxWaitMs = maxWaitMs, QueueCapacity = queue }, stage.Run, group);
+
+    /// <summary>
+    /// Holds the worker in a batch of one blocker item (-1) so that everything <paramref name="enqueue"/> queues is waiting
+    /// before the next batch forms, then releases it; returns the batches after the blocker's.
+    /// </summary>
+    static async Task<int[][]> RunHeldAsync(FakeStage stage, StageBatcher<int, int> batcher, Func<List<Task<int>>> enqueue)
+    {
+        stage.Gate.Reset();
+        var blocker = batcher.EnqueueAsync(-1, fairnessKey: "blocker");
+        Assert.True(await stage.Started.WaitAsync(Generous), "the blocker's batch did not start");
+        var tasks = enqueue();
+        stage.Gate.Set();
+        await Task.WhenAll(tasks.Append(blocker)).WaitAsync(Generous);
+        var batches = stage.Batches.ToArray();
+        Assert.Equal([-1], batches[0]);
+        return batches[1..];
+    }
+
+    [Fact]
+    public async Task A_small_job_is_not_starved_by_a_large_one()
+    {
+        var stage = new FakeStage();
+        // MaxWait 0: a batch is whatever waits when it forms, and RunHeldAsync makes everything wait before the first.
+        await using var batcher = Batcher(stage, maxBatch: 4, maxWaitMs: 0);
+        var batches = await RunHeldAsync(stage, batcher, () =>
+        [
+            .. Enumerable.Range(0, 100).Select(i => batcher.EnqueueAsync(i, fairnessKey: "job-a")),
+            .. Enumerable.Range(1000, 3).Select(i => batcher.EnqueueAsync(i, fairnessKey: "job-b")),
+        ]);
+
+        // Job B's three items arrived behind 100 of job A's, yet all of them run in the first two batches, alternating with A's.
+        Assert.Equal([0, 1000, 1, 1001], batches[0]);
+        Assert.Equal([2, 1002, 3, 4], batches[1]);
+        Assert.All(batches, b => Assert.InRange(b.Length, 1, 4));
+        // Each job's items still run in the order they came.
+        var flat = batches.SelectMany(b => b).ToList();
+        Assert.Equal(Enumerable.Range(0, 100), flat.Where(i => i < 1000));
+        Assert.Equal([1000, 1001, 1002], flat.Where(i => i >= 1000));
+        Assert.Equal(104, batcher.Items);
+    }
+
+    [Fact]
+    public async Task A_single_job_is_served_first_in_first_out()
+    {
+        var stage = new FakeStage();
+        await using var batcher = Batcher(stage, maxBatch: 4, maxWaitMs: 0);
+        var batches = await RunHeldAsync(stage, batcher, () => Enumerable.Range(0, 10).Select(i => batcher.EnqueueAsync(i)).ToList());
+
+        Assert.Equal([4, 4, 2], batches.Select(b => b.Length));
+        Assert.Equal(Enumerable.Range(0, 10), batches.SelectMany(b => b));
+    }
+
+    [Fact]
+    public async Task Fair_batches_keep_groups_apart_and_leave_other_groups_queued_in_order()
+    {
+        var stage = new FakeStage();
+        // Group = parity. Job A: 0 (even), 1 (odd), 2 (even); job B: 11 (odd), 10 (even).
+        await using var batcher = Batcher(stage, maxBatch: 4, maxWaitMs: 0, group: i => i % 2);
+        var batches = await RunHeldAsync(stage, batcher, () =>
+        [
+            .. new[] { 0, 1, 2 }.Select(i => batcher.EnqueueAsync(i, fairnessKey: "job-a")),
+            .. new[] { 11, 10 }.Select(i => batcher.EnqueueAsync(i, fairnessKey: "job-b")),
+        ]);
+
+        // A's first item opens an even batch that takes B's even item and A's next even one; then B's turn opens an odd batch.
+        Assert.Equal([0, 10, 2], batches[0]);
+        Assert.Equal([11, 1], batches[1]);
+        Assert.Equal(2, batches.Length);
+    }
 
     [Fact]
     public async Task Batches_hold_at_most_MaxBatch_items()

@@ -25,6 +25,10 @@ public sealed record GridClusterSpec(string[][] SiloStages)
     /// <summary>Extra configuration for every silo.</summary>
     public IReadOnlyDictionary<string, string?> Extra { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>Extra configuration for one silo (by number), applied after <see cref="Extra"/>.</summary>
+    public IReadOnlyDictionary<int, IReadOnlyDictionary<string, string?>> SiloExtra { get; init; } =
+        new Dictionary<int, IReadOnlyDictionary<string, string?>>();
+
     /// <summary>
     /// Silos started with the cluster (null: all of <see cref="SiloStages"/>); the others are described here so that
     /// <see cref="GridTestCluster.JoinSiloAsync"/> can start them later, configured like the rest.
@@ -123,6 +127,8 @@ public sealed class GridTestCluster : IAsyncDisposable
         if (stages.Length == 0) config["Grid:Stages"] = "none";
         for (int i = 0; i < stages.Length; i++) config[$"Grid:Stages:{i}"] = stages[i];
         foreach (var (k, v) in spec.Extra) config[k] = v;
+        if (spec.SiloExtra.TryGetValue(index, out var own))
+            foreach (var (k, v) in own) config[k] = v;
         return config;
     }
 
