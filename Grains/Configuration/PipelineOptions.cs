@@ -8,8 +8,8 @@ public sealed class PipelineOptions
     /// silo hosting the job's first stage (the sum of their MaxBatch), so one big job fills every host's batches.
     /// </summary>
     public int MaxInFlightItems { get; set; } = 1024;
-    /// <summary>Batches kept in flight per hosting silo (one running, one queued behind it keeps a stage busy).</summary>
-    public int BatchesInFlightPerHost { get; set; } = 2;
+    /// <summary>Batches kept in flight per hosting silo of the first stage: a running and a queued batch for each of the two stages an item passes.</summary>
+    public int BatchesInFlightPerHost { get; set; } = 4;
     /// <summary>Items per partition: each partition is a grain of its own that persists only its own items' state.</summary>
     public int PartitionSize { get; set; } = 1000;
     /// <summary>Partitions of one job running at once; the job's window is shared between them.</summary>

@@ -210,12 +210,12 @@ public sealed class JobGrain(
 
     /// <summary>
     /// Items the job keeps in flight: <see cref="PipelineOptions.BatchesInFlightPerHost"/> batches for every silo hosting
-    /// the first stage (read on every call, so a joining silo widens it), capped by MaxInFlightItems.
+    /// the first stage (their advertised MaxBatch, read on every call, so a joining silo widens it), capped by MaxInFlightItems.
     /// </summary>
     private int Window()
     {
         var first = S.Kind == JobKind.Generate ? StageNames.Diffusion : StageNames.Encoder;
-        var capacity = directory.SilosHosting(first, S.BundleId).Count * options.Value.BatchingFor(first).MaxBatch;
+        var capacity = directory.BatchCapacity(first, S.BundleId);
         return Math.Clamp(P.BatchesInFlightPerHost * capacity, 1, P.MaxInFlightItems);
     }
 

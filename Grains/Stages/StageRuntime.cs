@@ -57,7 +57,7 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
     public async Task<TensorPayload> EncodeAsync(string bundle, string name, byte[] encoded, CancellationToken ct, string? job = null)
     {
         var b = await Batcher<(string Name, byte[] Bytes), TensorPayload>(StageNames.Encoder, bundle, model => items => RunEncode(model, items));
-        return await b.EnqueueAsync((name, encoded), ct);
+        return await b.EnqueueAsync((name, encoded), ct, job);
     }
 
     /// <summary>Latent [C,h,w] → PNG of the decoded image (resized to <paramref name="outputSize"/> when given).</summary>
@@ -65,7 +65,7 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
     {
         var b = await Batcher<(TensorPayload Latent, int? Size), DecodedImage>(StageNames.Decoder, bundle,
             model => items => RunDecode(model, items), item => item.Size ?? 0);
-        return await b.EnqueueAsync((latent, outputSize), ct);
+        return await b.EnqueueAsync((latent, outputSize), ct, job);
     }
 
     /// <summary>One diffusion item → its latent [C,h,w]; items batch with others of the same sampler settings.</summary>
@@ -73,7 +73,7 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
     {
         var b = await Batcher<DiffusionItem, TensorPayload>(StageNames.Diffusion, bundle, model => items => RunGenerate(model, items),
             i => i.Sampling);
-        return await b.EnqueueAsync(item, ct);
+        return await b.EnqueueAsync(item, ct, job);
     }
 
     /// <summary>

@@ -17,7 +17,12 @@ public sealed class MessagePackGrainStorageSerializer : IGrainStorageSerializer
         MessagePackSerializerOptions.Standard.WithResolver(ContractlessStandardResolver.Instance)
             .WithCompression(MessagePackCompression.Lz4BlockArray).WithSecurity(MessagePackSecurity.UntrustedData);
 
-    public BinaryData Serialize<T>(T? input) => new(MessagePackSerializer.Serialize(input, Options));
+    public BinaryData Serialize<T>(T? input)
+    {
+        var bytes = MessagePackSerializer.Serialize(input, Options);
+        StateMetrics.Written<T>(bytes.LongLength);
+        return new(bytes);
+    }
 
     public T Deserialize<T>(BinaryData input) => MessagePackSerializer.Deserialize<T>(input.ToMemory(), Options);
 }

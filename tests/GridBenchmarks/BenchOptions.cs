@@ -28,10 +28,19 @@ public sealed record BenchOptions
     /// <summary>torch intra-op threads for the whole process (null: torch's default, one per core).</summary>
     public int? Threads { get; init; }
 
+    /// <summary>Job sizes of the size benchmark (items).</summary>
+    public int[] Sizes { get; init; } = [10_000, 100_000, 1_000_000];
+    /// <summary>Items of one size-benchmark job (the child process's --items).</summary>
+    public int Items { get; init; } = 10_000;
+
+    /// <summary>Silo settings for the size benchmark's silo (<c>--set Grid:Pipeline:PartitionSize=500</c>, repeatable).</summary>
+    public Dictionary<string, string?> Settings { get; init; } = new();
+
     public bool Runs(string name) => Only.Contains(name);
 
     public const string Usage =
-        "usage: dotnet run -c Release --project tests/GridBenchmarks -- [--only throughput|batching|hop[,...]] [--images N] [--repeats R]\n" +
+        "usage: dotnet run -c Release --project tests/GridBenchmarks -- [--only throughput|batching|hop|size[,...]] [--images N] [--repeats R]\n" +
+        "       [--sizes N,N,... (size: job sizes, default 10000,100000,1000000)]\n" +
         "       [--bundle PATH] [--width W] [--max-batch B] [--gen-images G (0: skip generation)] [--steps S] [--hops K] [--wait-ms MS] [--threads T]";
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> naming the bad one.</summary>
@@ -51,11 +60,14 @@ public sealed record BenchOptions
             {
                 "--only" => o with { Only = ParseOnly(Value()) },
                 "--images" => o with { Images = Int(1) },
+                "--items" => o with { Items = Int(10) },
+                "--set" => o with { Settings = new Dictionary<string, string?>(o.Settings) { [Value().Split('=')[0]] = args[i].Contains('=') ? args[i][(args[i].IndexOf('=') + 1)..] : throw new ArgumentException($"--set: '{args[i]}' is not Key=Value") } },
                 "--repeats" => o with { Repeats = Int(1) },
                 "--bundle" => o with { Bundle = Path.GetFullPath(Value()) },
                 "--width" => o with { Width = Int(128) },
                 "--max-batch" => o with { MaxBatch = Int(1) },
-                "--steps" => o with { Steps = Int(2) },
+                "--steps" => o with { Steps = Int(1) },
+                "--sizes" => o with { Sizes = Value().Split(',').Select(v => int.TryParse(v, out var n) && n >= 10 ? n : throw new ArgumentException($"--sizes: '{v}' is not an integer >= 10")).ToArray() },
                 "--gen-images" => o with { GenImages = Int(0) },
                 "--hops" => o with { Hops = Int(10) },
                 "--wait-ms" => o with { WaitMs = Int(0) },
@@ -72,7 +84,7 @@ public sealed record BenchOptions
     {
         var names = v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var n in names)
-            if (n is not ("throughput" or "batching" or "hop")) throw new ArgumentException($"--only: '{n}' is not one of throughput, batching, hop");
+            if (n is not ("throughput" or "batching" or "hop" or "size" or "size-one")) throw new ArgumentException($"--only: '{n}' is not one of throughput, batching, hop, size");
         return names;
     }
 }

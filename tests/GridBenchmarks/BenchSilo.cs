@@ -33,7 +33,8 @@ public sealed class BenchSilo : IAsyncDisposable
 
     /// <summary>What a benchmark silo hosts and how it batches.</summary>
     public sealed record Spec(string Root, string? BundlePath, string[] Stages, int MaxBatch = 8, int MaxWaitMs = 10,
-        int? PrimarySiloPort = null, int MaxInFlightItems = 32);
+        int? PrimarySiloPort = null, int MaxInFlightItems = 32, string StateKind = "memory",
+        IReadOnlyDictionary<string, string?>? Extra = null);
 
     public static async Task<BenchSilo> StartAsync(Spec spec)
     {
@@ -46,7 +47,8 @@ public sealed class BenchSilo : IAsyncDisposable
             ["Cluster:SiloPort"] = siloPort.ToString(),
             ["Cluster:GatewayPort"] = gatewayPort.ToString(),
             ["Cluster:PrimarySiloPort"] = spec.PrimarySiloPort?.ToString(),
-            ["State:Kind"] = "memory",
+            ["State:Kind"] = spec.StateKind,
+            ["State:LocalPath"] = Path.Combine(spec.Root, "state"),
             ["OutputStore:Kind"] = "local",
             ["OutputStore:LocalPath"] = Path.Combine(spec.Root, "store"),
             ["Grid:Device"] = "cpu",
@@ -61,6 +63,8 @@ public sealed class BenchSilo : IAsyncDisposable
             settings[$"Grid:Batching:{stage}:MaxWaitMs"] = spec.MaxWaitMs.ToString();
             settings[$"Grid:Batching:{stage}:QueueCapacity"] = "4096";
         }
+
+        foreach (var (key, value) in spec.Extra ?? new Dictionary<string, string?>()) settings[key] = value;
 
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);

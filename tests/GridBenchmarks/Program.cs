@@ -54,6 +54,8 @@ try
     }
 
     if (o.Runs("throughput")) await ThroughputBenchmark.RunAsync(o, bundlePath!, root);
+    if (o.Runs("size")) await SizeBenchmark.RunAsync(o);
+    if (o.Runs("size-one")) await SizeBenchmark.RunOneAsync(o, root);
 
     if (o.Runs("batching") || o.Runs("hop"))
     {
