@@ -153,32 +153,48 @@ public sealed class InputUploader(IClusterClient cluster)
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellation));
     }
 
-    /// <summary>Sends one file: in one put when it fits a chunk, else chunk by chunk through one buffer, then a commit.</summary>
+    /// <summary>
+    /// Sends one file: in one put when it fits a chunk, else chunk by chunk, then a commit. Only one buffer is alive at a
+    /// time, sized to the chunk (the last one exactly), so nothing is copied. The bytes sent are the file's first
+    /// <see cref="UploadFile.Length"/> bytes as they are now: when the file changed since it was hashed the grid
+    /// refuses them (hash mismatch), naming it; when it became shorter it is a problem here.
+    /// </summary>
     static async Task SendFileAsync(IInputWriterGrain writer, UploadFile file, string name, int chunkBytes, UploadState state,
         CancellationToken cancellation)
     {
         var contentType = ContentTypeOf(name);
         await using var stream = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
-        var buffer = new byte[(int)Math.Min(chunkBytes, Math.Max(1, file.Length))];
-        var read = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellation);
         if (file.Length <= chunkBytes)
         {
-            // The file may have changed since it was hashed: then the grid refuses it (hash mismatch), naming it.
-            await WriteOrFindAsync(writer, name, () => writer.Put(name, read == buffer.Length ? buffer : buffer[..read], contentType));
-            state.Sending(file, read);
+            var whole = await ReadChunkAsync(stream, file, (int)file.Length, cancellation);
+            await WriteOrFindAsync(writer, name, () => writer.Put(name, whole, contentType));
+            state.Sending(file, whole.Length);
             return;
         }
         var uploadId = Guid.NewGuid().ToString("N");
         var chunks = 0;
-        while (read > 0)
+        byte[] buffer = [];
+        for (var remaining = file.Length; remaining > 0;)
         {
             cancellation.ThrowIfCancellationRequested();
+            var size = (int)Math.Min(chunkBytes, remaining);
+            if (buffer.Length != size) buffer = []; // let the previous buffer go before the last, smaller one is made
+            buffer = await ReadChunkAsync(stream, file, size, cancellation, buffer);
             // The call is awaited before the buffer is refilled, so the message has been sent by then.
-            await writer.PutChunk(name, uploadId, chunks++, read == buffer.Length ? buffer : buffer[..read]);
-            state.Sending(file, read);
-            read = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellation);
+            await writer.PutChunk(name, uploadId, chunks++, buffer);
+            state.Sending(file, size);
+            remaining -= size;
         }
         await WriteOrFindAsync(writer, name, () => writer.Commit(name, uploadId, chunks, UploadHex(name), contentType));
+    }
+
+    // Reads exactly size bytes (into reuse when it has that size), or throws naming the file when it ended early.
+    static async Task<byte[]> ReadChunkAsync(FileStream stream, UploadFile file, int size, CancellationToken cancellation, byte[]? reuse = null)
+    {
+        var buffer = reuse?.Length == size ? reuse : new byte[size];
+        var read = await stream.ReadAtLeastAsync(buffer, size, throwOnEndOfStream: false, cancellation);
+        if (read < size) throw new IOException($"{file.Path} became shorter while it was uploaded ({file.Length} bytes when listed)");
+        return buffer;
     }
 
     /// <summary>
