@@ -9,12 +9,6 @@ namespace RAE.Grid.Client;
 /// </summary>
 public sealed class GridClient(IClusterClient cluster)
 {
-    /// <summary>Largest image file a client sends inline (a named limit; the silo enforces its own MaxImageBytes too).</summary>
-    public const long MaxInlineImageBytes = 64L * 1024 * 1024;
-
-    /// <summary>Image file extensions gathered from folders.</summary>
-    public static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".bmp", ".tga", ".gif"];
-
     /// <summary>A new job id: time-ordered and unique.</summary>
     public static string NewJobId() => $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
 
@@ -102,28 +96,10 @@ public sealed class GridClient(IClusterClient cluster)
     }
 
     /// <summary>
-    /// Image inputs from files and folders (folders: their image files in name order), read inline. Paths that do not
-    /// exist or are too large are returned as <paramref name="problems"/>, naming each; the rest go on.
+    /// Uploads image files and folders into the grid's store and writes an input list of them (see
+    /// <see cref="InputUploader"/>); submit <c>new JobRequest(kind, bundle, InputList: result.ListName)</c>.
     /// </summary>
-    public static ImageSource[] ImagesFrom(IEnumerable<string> paths, out List<string> problems)
-    {
-        problems = [];
-        var files = new List<string>();
-        foreach (var p in paths)
-        {
-            if (Directory.Exists(p))
-                files.AddRange(Directory.EnumerateFiles(p).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
-                    .OrderBy(f => f, StringComparer.Ordinal));
-            else if (File.Exists(p)) files.Add(p);
-            else problems.Add($"{p}: no such file or folder");
-        }
-        var images = new List<ImageSource>();
-        foreach (var f in files)
-        {
-            var length = new FileInfo(f).Length;
-            if (length > MaxInlineImageBytes) { problems.Add($"{f}: {length} bytes exceeds MaxInlineImageBytes {MaxInlineImageBytes}"); continue; }
-            images.Add(new ImageSource(Path.GetFileName(f), File.ReadAllBytes(f)));
-        }
-        return images.ToArray();
-    }
+    public Task<UploadResult> UploadImagesAsync(IEnumerable<string> paths, IProgress<UploadProgress>? progress = null,
+        CancellationToken cancellation = default) =>
+        new InputUploader(cluster).UploadImagesAsync(paths, progress, cancellation);
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using RAE.Grid.Client;
 using RAE.Grid.Contracts;
+using Spectre.Console;
 
 namespace RAE.Grid.Cli.Commands;
 
@@ -9,45 +9,72 @@ internal static class JobCommands
 {
     static Option<bool> NoWait() => new("--no-wait") { Description = "Submit and return; fetch later with `rae-grid fetch <job>`" };
 
+    static Argument<string[]> Inputs() => new("inputs")
+    {
+        Description = "Image files or folders of images, uploaded into the grid's store (only what it lacks)",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    static Option<string?> FromStore() => new("--from-store")
+    {
+        Description = "Instead of inputs: every image already in the grid's store under this prefix (e.g. uploads/sha256/ or jobs/<id>/)",
+    };
+
     public static Command Reconstruct()
     {
-        var inputs = new Argument<string[]>("inputs") { Description = "Image files or folders of images", Arity = ArgumentArity.OneOrMore };
+        var inputs = Inputs();
+        var fromStore = FromStore();
         var bundle = CommonOptions.Bundle();
         var outDir = CommonOptions.Out("out/reconstruct");
         var noWait = NoWait();
         var conn = new ConnectionOptions();
-        var cmd = new Command("reconstruct", "Encode images with the frozen encoder and decode them back (PNG per image)") { inputs, bundle, outDir, noWait };
+        var cmd = new Command("reconstruct", "Encode images with the frozen encoder and decode them back (PNG per image)") { inputs, fromStore, bundle, outDir, noWait };
         conn.AddTo(cmd);
-        cmd.SetAction((pr, ct) => CommonOptions.Guard(async () =>
-        {
-            var images = GridClient.ImagesFrom(pr.GetValue(inputs)!, out var problems);
-            if (images.Length == 0) throw new ArgumentException("no readable image among the inputs: " + string.Join("; ", problems));
-            await using var session = await conn.OpenAsync(pr, pr.GetValue(bundle)!);
-            return await JobRunner.RunAsync(session, new JobRequest(JobKind.Reconstruct, session.BundleId, images),
-                pr.GetValue(outDir)!, !pr.GetValue(noWait), problems);
-        }));
+        cmd.SetAction((pr, ct) => CommonOptions.Guard(() => RunImagesJobAsync(pr, conn, inputs, fromStore, bundle,
+            new JobRequest(JobKind.Reconstruct, ""), pr.GetValue(outDir)!, !pr.GetValue(noWait), ct)));
         return cmd;
     }
 
     public static Command Encode()
     {
-        var inputs = new Argument<string[]>("inputs") { Description = "Image files or folders of images", Arity = ArgumentArity.OneOrMore };
+        var inputs = Inputs();
+        var fromStore = FromStore();
         var bundle = CommonOptions.Bundle();
         var outDir = CommonOptions.Out("out/encode");
         var shard = new Option<int>("--shard-size") { Description = "Latents per safetensors shard", DefaultValueFactory = _ => 64 };
         var noWait = NoWait();
         var conn = new ConnectionOptions();
-        var cmd = new Command("encode", "Encode images to latents stored as safetensors shards") { inputs, bundle, outDir, shard, noWait };
+        var cmd = new Command("encode", "Encode images to latents stored as safetensors shards") { inputs, fromStore, bundle, outDir, shard, noWait };
         conn.AddTo(cmd);
-        cmd.SetAction((pr, ct) => CommonOptions.Guard(async () =>
-        {
-            var images = GridClient.ImagesFrom(pr.GetValue(inputs)!, out var problems);
-            if (images.Length == 0) throw new ArgumentException("no readable image among the inputs: " + string.Join("; ", problems));
-            await using var session = await conn.OpenAsync(pr, pr.GetValue(bundle)!);
-            return await JobRunner.RunAsync(session, new JobRequest(JobKind.Encode, session.BundleId, images, ShardSize: pr.GetValue(shard)),
-                pr.GetValue(outDir)!, !pr.GetValue(noWait), problems);
-        }));
+        cmd.SetAction((pr, ct) => CommonOptions.Guard(() => RunImagesJobAsync(pr, conn, inputs, fromStore, bundle,
+            new JobRequest(JobKind.Encode, "", ShardSize: pr.GetValue(shard)), pr.GetValue(outDir)!, !pr.GetValue(noWait), ct)));
         return cmd;
+    }
+
+    /// <summary>
+    /// A job over images: either the positional inputs, uploaded (files the store already holds are not sent again)
+    /// with a progress bar and submitted as an input list, or <c>--from-store</c>'s prefix, submitted as is. Inputs that
+    /// cannot be taken are printed, naming each, and the rest go on (exit code 2 at the end).
+    /// </summary>
+    static async Task<int> RunImagesJobAsync(ParseResult pr, ConnectionOptions conn, Argument<string[]> inputs, Option<string?> fromStore,
+        Option<string> bundle, JobRequest shape, string outDir, bool wait, CancellationToken cancellation)
+    {
+        var paths = pr.GetValue(inputs) ?? [];
+        var prefix = pr.GetValue(fromStore);
+        if (paths.Length == 0 && prefix is null)
+            throw new ArgumentException("no inputs: name image files or folders to upload, or --from-store <prefix> for images already in the grid's store");
+        if (paths.Length > 0 && prefix is not null)
+            throw new ArgumentException($"both inputs ({string.Join(", ", paths)}) and --from-store '{prefix}': give one or the other");
+        await using var session = await conn.OpenAsync(pr, pr.GetValue(bundle)!);
+        if (prefix is not null)
+            return await JobRunner.RunAsync(session, shape with { BundleId = session.BundleId, InputPrefix = prefix }, outDir, wait, []);
+
+        var upload = await UploadProgressView.RunAsync(progress => session.Client.UploadImagesAsync(paths, progress, cancellation));
+        if (upload.ListName is null)
+            throw new ArgumentException("no readable image among the inputs: " + string.Join("; ", upload.Problems));
+        AnsiConsole.MarkupLineInterpolated(
+            $"uploaded {upload.Uploaded} of {upload.Files} files ({upload.BytesSent / 1048576.0:F1} MB sent, {upload.Skipped} already in the store): {upload.ListName}");
+        return await JobRunner.RunAsync(session, shape with { BundleId = session.BundleId, InputList = upload.ListName }, outDir, wait, upload.Problems);
     }
 
     public static Command Generate()

@@ -140,7 +140,7 @@ public static class JobPlanner
         }
         else if (r.InputList is { } list)
         {
-            await using var stream = new MemoryStream(await store.GetAsync(list, ct) ?? throw new ArgumentException($"input list '{list}' is not in the store"));
+            await using var stream = await store.OpenReadAsync(list, ct) ?? throw new ArgumentException($"input list '{list}' is not in the store");
             using var reader = new StreamReader(stream, Encoding.UTF8);
             long number = 0;
             while (await reader.ReadLineAsync(ct) is { } line)

@@ -15,15 +15,9 @@ public sealed class OutputReaderGrain(IOutputStore store) : Grain, IOutputReader
         return names.ToArray();
     }
 
-    public async Task<byte[]?> ReadChunk(string name, long offset, int count)
-    {
-        StoreNames.Validate(name);
-        count = Math.Min(count, IOutputReaderGrain.ChunkBytes);
-        var all = await store.GetAsync(name);
-        if (all is null) return null;
-        if (offset < 0 || offset > all.LongLength) throw new ArgumentOutOfRangeException(nameof(offset), $"offset {offset} is outside '{name}' ({all.LongLength} bytes)");
-        return all.AsSpan((int)offset, (int)Math.Min(count, all.LongLength - offset)).ToArray();
-    }
+    /// <summary>A ranged read of the store: only the chunk is read, never the whole object.</summary>
+    public Task<byte[]?> ReadChunk(string name, long offset, int count) =>
+        store.GetRangeAsync(name, offset, Math.Min(count, IOutputReaderGrain.ChunkBytes));
 
-    public async Task<long?> Length(string name) => (await store.GetAsync(StoreNames.Validate(name)))?.LongLength;
+    public Task<long?> Length(string name) => store.LengthAsync(name);
 }

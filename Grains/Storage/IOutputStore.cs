@@ -9,8 +9,21 @@ namespace RAE.Grid.Grains.Storage;
 /// Implementations: <see cref="LocalDirectoryStore"/>, <see cref="AzureBlobStore"/>; pick one with
 /// <see cref="OutputStoreFactory.Create"/>.
 /// </summary>
+/// <remarks>
+/// Large objects need never be held whole: <see cref="GetRangeAsync"/> and <see cref="OpenReadAsync"/> read a part or a
+/// stream, and a chunked upload (<see cref="PutBlockAsync"/> for each block, then <see cref="CommitBlocksAsync"/>) writes
+/// one block at a time. Blocks are staged out of sight (listings and reads never show them) until the commit makes the
+/// object appear at once, as the concatenation of blocks 0..count-1; putting a block again replaces it, so an
+/// interrupted upload resumes by putting the missing blocks. A commit consumes the upload's blocks (committing it
+/// again fails on a missing block), and may discard blocks other uploads staged for the same name (Azure does).
+/// </remarks>
 public interface IOutputStore
 {
+    /// <summary>Most blocks one chunked upload may have (Azure's committed block limit); indexes are 0..MaxBlocks-1.</summary>
+    public const int MaxBlocks = 50_000;
+
+    /// <summary>Longest upload id: letters, digits, '-' and '_' only (see <see cref="ValidateUpload"/>).</summary>
+    public const int MaxUploadIdLength = 64;
     /// <summary>A short description for logs, e.g. "local:/data/out" or "azure-blob:http://127.0.0.1:10000/devstoreaccount1/rae".</summary>
     string Describe { get; }
 
@@ -32,4 +45,49 @@ public interface IOutputStore
 
     /// <summary>Deletes <paramref name="name"/>; returns whether it existed.</summary>
     Task<bool> DeleteAsync(string name, CancellationToken cancellation = default);
+
+    /// <summary>Size of <paramref name="name"/> in bytes, or null when it does not exist.</summary>
+    Task<long?> LengthAsync(string name, CancellationToken cancellation = default);
+
+    /// <summary>
+    /// Bytes [offset, offset + count) of <paramref name="name"/>: fewer at the end (none when offset is the length), or
+    /// null when it does not exist. Throws <see cref="ArgumentOutOfRangeException"/> naming the name and offset when the
+    /// offset is negative or past the end, and when the count is negative.
+    /// </summary>
+    Task<byte[]?> GetRangeAsync(string name, long offset, int count, CancellationToken cancellation = default);
+
+    /// <summary>
+    /// A read-only stream over <paramref name="name"/> that fetches as it is read (memory stays bounded whatever the
+    /// size), or null when it does not exist. The caller disposes it.
+    /// </summary>
+    Task<Stream?> OpenReadAsync(string name, CancellationToken cancellation = default);
+
+    /// <summary>
+    /// Stages block <paramref name="index"/> of upload <paramref name="uploadId"/> of <paramref name="name"/>; nothing is
+    /// visible until <see cref="CommitBlocksAsync"/>. Putting a block again replaces it. The upload id and index are
+    /// checked with <see cref="ValidateUpload"/>.
+    /// </summary>
+    Task PutBlockAsync(string name, string uploadId, int index, ReadOnlyMemory<byte> data, CancellationToken cancellation = default);
+
+    /// <summary>
+    /// Makes <paramref name="name"/> hold blocks 0..<paramref name="count"/>-1 of upload <paramref name="uploadId"/>,
+    /// concatenated, atomically (it replaces an existing object as <see cref="PutAsync"/> does), and drops the upload's
+    /// blocks. Throws <see cref="InvalidOperationException"/> naming the name, upload and index when a block is missing
+    /// (then nothing changes).
+    /// </summary>
+    Task CommitBlocksAsync(string name, string uploadId, int count, string contentType, CancellationToken cancellation = default);
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming the problem unless <paramref name="uploadId"/> is 1 to
+    /// <see cref="MaxUploadIdLength"/> ASCII letters, digits, '-' or '_' and <paramref name="index"/> is in
+    /// 0..<see cref="MaxBlocks"/>-1 (pass 0 when there is no index). Shared by every store.
+    /// </summary>
+    public static void ValidateUpload(string name, string uploadId, int index)
+    {
+        ArgumentNullException.ThrowIfNull(uploadId);
+        if (uploadId.Length is 0 or > MaxUploadIdLength || !uploadId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            throw new ArgumentException($"upload id '{uploadId}' of '{name}' must be 1 to {MaxUploadIdLength} ASCII letters, digits, '-' or '_'");
+        if (index is < 0 or >= MaxBlocks)
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"block {index} of upload '{uploadId}' of '{name}' is outside 0..{MaxBlocks - 1} (IOutputStore.MaxBlocks)");
+    }
 }

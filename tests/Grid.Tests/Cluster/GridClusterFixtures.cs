@@ -48,6 +48,18 @@ public sealed class AllStagesClusterFixture : GridClusterFixture
     };
 }
 
+/// <summary>One silo hosting no stage: the store and the grains that read and write it (uploads, fetches).</summary>
+public sealed class StoreOnlyClusterFixture : GridClusterFixture
+{
+    protected override GridClusterSpec Spec { get; } = new([[]]);
+}
+
+[CollectionDefinition(Name)]
+public sealed class StoreOnlyCluster : ICollectionFixture<StoreOnlyClusterFixture>
+{
+    public const string Name = "grid cluster: one silo, store only";
+}
+
 [CollectionDefinition(Name)]
 public sealed class SplitStagesCluster : ICollectionFixture<SplitStagesClusterFixture>
 {

@@ -41,6 +41,35 @@ public sealed class LocalDirectoryStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Blocks_are_staged_in_the_hidden_staging_folder_and_a_commit_removes_them()
+    {
+        var store = new LocalDirectoryStore(_root);
+        await store.PutBlockAsync("uploads/a.bin", "u1", 0, new byte[] { 1, 2 });
+        await store.PutBlockAsync("uploads/a.bin", "u1", 1, new byte[] { 3 });
+        var staging = Path.Combine(_root, LocalDirectoryStore.StagingFolder);
+        Assert.Equal(2, Directory.GetFiles(staging, "*", SearchOption.AllDirectories).Length);
+        Assert.False(Directory.Exists(Path.Combine(_root, "uploads")));
+
+        await store.CommitBlocksAsync("uploads/a.bin", "u1", 2, "application/octet-stream");
+        Assert.Empty(Directory.GetFileSystemEntries(staging));
+        Assert.Equal(["a.bin"], Directory.GetFiles(Path.Combine(_root, "uploads")).Select(Path.GetFileName));
+        Assert.Equal([1, 2, 3], await store.GetAsync("uploads/a.bin"));
+    }
+
+    [Theory]
+    [InlineData(".blocks.partial")]
+    [InlineData(".blocks.partial/x.bin")]
+    public async Task Names_inside_the_staging_folder_are_refused(string name)
+    {
+        var store = new LocalDirectoryStore(_root);
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => store.PutAsync(name, new byte[] { 1 }, "application/octet-stream"));
+        Assert.Contains($"'{name}'", error.Message);
+        Assert.Contains("staging", error.Message);
+        await store.PutAsync(".blocks.partialx/y.bin", new byte[] { 1 }, "application/octet-stream"); // only that exact folder
+        Assert.Equal([".blocks.partialx/y.bin"], await ListAll(store, ""));
+    }
+
+    [Fact]
     public async Task Puts_leave_no_temporary_files_behind()
     {
         var store = new LocalDirectoryStore(_root);

@@ -232,6 +232,195 @@ public abstract class OutputStoreContractTests
     }
 
     [Fact]
+    public async Task Length_is_the_stored_size_or_null_when_absent()
+    {
+        Assert.Null(await Store.LengthAsync("jobs/j1/none.bin"));
+        await Store.PutAsync("jobs/j1/a.bin", Bytes(12_345, 14), "application/octet-stream");
+        await Store.PutAsync("jobs/j1/empty.bin", Array.Empty<byte>(), "application/octet-stream");
+        Assert.Equal(12_345, await Store.LengthAsync("jobs/j1/a.bin"));
+        Assert.Equal(0, await Store.LengthAsync("jobs/j1/empty.bin"));
+        Assert.Null(await Store.LengthAsync("jobs/j1")); // a prefix of an existing name is not a name
+    }
+
+    [Theory]
+    [InlineData(0, 100)]
+    [InlineData(1000, 4096)]
+    [InlineData(9_990, 10)]
+    [InlineData(9_990, 1000)]   // crosses the end: the bytes up to the end
+    [InlineData(0, 20_000)]     // longer than the object: all of it
+    [InlineData(10_000, 5)]     // at the end: nothing
+    [InlineData(500, 0)]        // empty range
+    public async Task A_range_read_returns_the_bytes_of_the_range_and_fewer_at_the_end(long offset, int count)
+    {
+        var data = Bytes(10_000, 15);
+        await Store.PutAsync("ranges/a.bin", data, "application/octet-stream");
+        var expected = data.AsSpan((int)offset, (int)Math.Min(count, data.Length - offset)).ToArray();
+        Assert.Equal(expected, await Store.GetRangeAsync("ranges/a.bin", offset, count));
+    }
+
+    [Fact]
+    public async Task A_range_read_of_an_empty_object_at_offset_zero_is_empty()
+    {
+        await Store.PutAsync("ranges/empty.bin", Array.Empty<byte>(), "application/octet-stream");
+        Assert.Equal(Array.Empty<byte>(), await Store.GetRangeAsync("ranges/empty.bin", 0, 10));
+    }
+
+    [Fact]
+    public async Task A_range_read_of_a_missing_name_returns_null()
+    {
+        Assert.Null(await Store.GetRangeAsync("ranges/none.bin", 0, 10));
+        Assert.Null(await Store.GetRangeAsync("ranges/none.bin", 0, 0));
+    }
+
+    [Theory]
+    [InlineData(101, 1)]
+    [InlineData(5000, 10)]
+    [InlineData(101, 0)]
+    [InlineData(-1, 10)]
+    public async Task A_range_starting_outside_the_object_is_refused_naming_the_name_and_offset(long offset, int count)
+    {
+        await Store.PutAsync("ranges/small.bin", Bytes(100, 16), "application/octet-stream");
+        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.GetRangeAsync("ranges/small.bin", offset, count));
+        Assert.Contains("'ranges/small.bin'", error.Message);
+        Assert.Contains(offset.ToString(), error.Message);
+    }
+
+    [Fact]
+    public async Task Open_read_streams_the_whole_object_and_returns_null_when_absent()
+    {
+        Assert.Null(await Store.OpenReadAsync("streams/none.bin"));
+        var data = Bytes(5 * 1024 * 1024 + 17, 17);
+        await Store.PutAsync("streams/big.bin", data, "application/octet-stream");
+        await using var stream = await Store.OpenReadAsync("streams/big.bin");
+        Assert.NotNull(stream);
+        var copy = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(buffer)) > 0) copy.Write(buffer, 0, read);
+        Assert.Equal(data, copy.ToArray());
+    }
+
+    [Fact]
+    public async Task Open_read_of_a_text_object_reads_line_by_line()
+    {
+        await Store.PutAsync("lists/l.tsv", "a\tuploads/x\nb\tuploads/y\n"u8.ToArray(), "text/tab-separated-values");
+        await using var stream = await Store.OpenReadAsync("lists/l.tsv");
+        using var reader = new StreamReader(stream!);
+        Assert.Equal("a\tuploads/x", await reader.ReadLineAsync());
+        Assert.Equal("b\tuploads/y", await reader.ReadLineAsync());
+        Assert.Null(await reader.ReadLineAsync());
+    }
+
+    [Fact]
+    public async Task Committed_blocks_put_out_of_order_make_their_concatenation_in_index_order()
+    {
+        var blocks = Enumerable.Range(0, 4).Select(i => Bytes(1000 + 311 * i, 20 + i)).ToArray();
+        foreach (var i in new[] { 2, 0, 3, 1 })
+            await Store.PutBlockAsync("uploads/big.bin", "up-1", i, blocks[i]);
+        await Store.CommitBlocksAsync("uploads/big.bin", "up-1", 4, "application/octet-stream");
+        Assert.Equal(blocks.SelectMany(b => b).ToArray(), await Store.GetAsync("uploads/big.bin"));
+        Assert.Equal(["uploads/big.bin"], await ListAll(""));
+    }
+
+    [Fact]
+    public async Task Putting_a_block_again_replaces_it()
+    {
+        await Store.PutBlockAsync("uploads/r.bin", "up_2", 0, Bytes(100, 30));
+        await Store.PutBlockAsync("uploads/r.bin", "up_2", 1, Bytes(50, 31));
+        var again = Bytes(70, 32);
+        await Store.PutBlockAsync("uploads/r.bin", "up_2", 1, again);
+        await Store.CommitBlocksAsync("uploads/r.bin", "up_2", 2, "application/octet-stream");
+        Assert.Equal(Bytes(100, 30).Concat(again).ToArray(), await Store.GetAsync("uploads/r.bin"));
+    }
+
+    [Fact]
+    public async Task Staged_blocks_are_invisible_until_the_commit()
+    {
+        await Store.PutAsync("uploads/other.bin", Bytes(3, 33), "application/octet-stream");
+        await Store.PutBlockAsync("uploads/s.bin", "up3", 0, Bytes(4096, 34));
+        await Store.PutBlockAsync("uploads/t/u.bin", "up3", 0, Bytes(10, 35));
+        Assert.False(await Store.ExistsAsync("uploads/s.bin"));
+        Assert.Null(await Store.GetAsync("uploads/s.bin"));
+        Assert.Null(await Store.LengthAsync("uploads/s.bin"));
+        Assert.Null(await Store.OpenReadAsync("uploads/s.bin"));
+        Assert.Equal(["uploads/other.bin"], await ListAll(""));
+        Assert.Equal(["uploads/other.bin"], await ListAll("uploads/"));
+        Assert.Empty(await ListAll("."));
+
+        await Store.CommitBlocksAsync("uploads/s.bin", "up3", 1, "application/octet-stream");
+        Assert.Equal(4096, await Store.LengthAsync("uploads/s.bin"));
+        Assert.Equal(["uploads/other.bin", "uploads/s.bin"], await ListAll(""));
+    }
+
+    [Fact]
+    public async Task A_commit_replaces_an_existing_object_entirely()
+    {
+        await Store.PutAsync("uploads/x.bin", Bytes(10_000, 36), "application/octet-stream");
+        await Store.PutBlockAsync("uploads/x.bin", "up4", 0, Bytes(7, 37));
+        await Store.CommitBlocksAsync("uploads/x.bin", "up4", 1, "application/octet-stream");
+        Assert.Equal(Bytes(7, 37), await Store.GetAsync("uploads/x.bin"));
+    }
+
+    [Fact]
+    public async Task A_commit_with_a_missing_block_fails_naming_name_upload_and_index_and_changes_nothing()
+    {
+        await Store.PutAsync("uploads/m.bin", Bytes(9, 38), "application/octet-stream");
+        await Store.PutBlockAsync("uploads/m.bin", "up5", 0, Bytes(10, 39));
+        await Store.PutBlockAsync("uploads/m.bin", "up5", 2, Bytes(10, 40));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Store.CommitBlocksAsync("uploads/m.bin", "up5", 3, "application/octet-stream"));
+        Assert.Contains("'uploads/m.bin'", error.Message);
+        Assert.Contains("'up5'", error.Message);
+        Assert.Contains("block 1", error.Message);
+        Assert.Equal(Bytes(9, 38), await Store.GetAsync("uploads/m.bin"));
+
+        // Resuming: put the missing block, commit again.
+        await Store.PutBlockAsync("uploads/m.bin", "up5", 1, Bytes(10, 41));
+        await Store.CommitBlocksAsync("uploads/m.bin", "up5", 3, "application/octet-stream");
+        Assert.Equal(Bytes(10, 39).Concat(Bytes(10, 41)).Concat(Bytes(10, 40)).ToArray(), await Store.GetAsync("uploads/m.bin"));
+    }
+
+    [Fact]
+    public async Task A_commit_of_an_upload_with_no_blocks_fails_and_a_commit_consumes_the_blocks()
+    {
+        var none = await Assert.ThrowsAsync<InvalidOperationException>(() => Store.CommitBlocksAsync("uploads/n.bin", "never", 1, "application/octet-stream"));
+        Assert.Contains("block 0", none.Message);
+        Assert.False(await Store.ExistsAsync("uploads/n.bin"));
+
+        await Store.PutBlockAsync("uploads/n.bin", "once", 0, Bytes(10, 42));
+        await Store.CommitBlocksAsync("uploads/n.bin", "once", 1, "application/octet-stream");
+        var again = await Assert.ThrowsAsync<InvalidOperationException>(() => Store.CommitBlocksAsync("uploads/n.bin", "once", 1, "application/octet-stream"));
+        Assert.Contains("block 0", again.Message);
+        Assert.Equal(Bytes(10, 42), await Store.GetAsync("uploads/n.bin"));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("has space")]
+    [InlineData("slash/y")]
+    [InlineData("dot.dot")]
+    [InlineData("ü")]
+    public async Task Upload_ids_other_than_letters_digits_dash_underscore_are_refused_naming_them(string uploadId)
+    {
+        var put = await Assert.ThrowsAsync<ArgumentException>(() => Store.PutBlockAsync("uploads/i.bin", uploadId, 0, Bytes(1, 43)));
+        Assert.Contains($"'{uploadId}'", put.Message);
+        var commit = await Assert.ThrowsAsync<ArgumentException>(() => Store.CommitBlocksAsync("uploads/i.bin", uploadId, 1, "application/octet-stream"));
+        Assert.Contains($"'{uploadId}'", commit.Message);
+        Assert.Empty(await ListAll(""));
+    }
+
+    [Fact]
+    public async Task An_upload_id_longer_than_the_limit_and_a_negative_index_are_refused()
+    {
+        var tooLong = new string('a', IOutputStore.MaxUploadIdLength + 1);
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Store.PutBlockAsync("uploads/i.bin", tooLong, 0, Bytes(1, 44)));
+        Assert.Contains(IOutputStore.MaxUploadIdLength.ToString(), error.Message);
+        await Store.PutBlockAsync("uploads/i.bin", new string('a', IOutputStore.MaxUploadIdLength), 0, Bytes(1, 44));
+        var negative = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.PutBlockAsync("uploads/i.bin", "u", -1, Bytes(1, 45)));
+        Assert.Contains("block -1", negative.Message);
+        Assert.Empty(await ListAll(""));
+    }
+
+    [Fact]
     public void Describe_names_the_kind_of_store()
     {
         Assert.StartsWith(DescribePrefix, Store.Describe);
@@ -266,5 +455,10 @@ public abstract class OutputStoreContractTests
         () => Store.GetAsync(name),
         () => Store.ExistsAsync(name),
         () => Store.DeleteAsync(name),
+        () => Store.LengthAsync(name),
+        () => Store.GetRangeAsync(name, 0, 1),
+        () => Store.OpenReadAsync(name),
+        () => Store.PutBlockAsync(name, "u1", 0, Bytes(4, 12)),
+        () => Store.CommitBlocksAsync(name, "u1", 1, "image/png"),
     ];
 }
