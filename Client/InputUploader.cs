@@ -26,9 +26,6 @@ public sealed class InputUploader(IClusterClient cluster)
     /// <summary>Largest image file uploaded (the silo's Grid:MaxImageBytes default); larger ones are problems.</summary>
     public const long MaxImageBytes = 64L * 1024 * 1024;
 
-    /// <summary>Image file extensions gathered from folders (a file named directly is taken whatever its extension).</summary>
-    public static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".bmp", ".tga", ".gif"];
-
     /// <summary>Files hashed or sent at the same time (at least 1).</summary>
     public int Concurrency { get; init; } = DefaultConcurrency;
 
@@ -130,7 +127,7 @@ public sealed class InputUploader(IClusterClient cluster)
         {
             IEnumerable<string> found;
             if (Directory.Exists(p))
-                found = Directory.EnumerateFiles(p).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+                found = Directory.EnumerateFiles(p).Where(ImageFiles.IsImage)
                     .OrderBy(f => f, StringComparer.Ordinal);
             else if (File.Exists(p)) found = [p];
             else { state.Problem($"{p}: no such file or folder"); continue; }
