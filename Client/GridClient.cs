@@ -20,7 +20,18 @@ public sealed class GridClient(IClusterClient cluster)
 
     public Task<JobStatus> CancelAsync(string jobId) => cluster.GetGrain<IJobGrain>(jobId).Cancel();
 
-    public Task<string[]> ListJobsAsync() => cluster.GetGrain<IJobIndexGrain>(0).List();
+    /// <summary>Every job id the grid's index holds, in the order submitted, read a page at a time.</summary>
+    public async IAsyncEnumerable<string> ListJobsAsync([EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        var index = cluster.GetGrain<IJobIndexGrain>(0);
+        for (int offset = 0; ; offset += IJobIndexGrain.MaxPage)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var page = await index.List(offset, IJobIndexGrain.MaxPage);
+            foreach (var id in page) yield return id;
+            if (page.Length < IJobIndexGrain.MaxPage) yield break;
+        }
+    }
 
     /// <summary>
     /// Yields the job's status every <paramref name="interval"/> (when it changed) until it finishes. Polling the job grain
@@ -57,6 +68,20 @@ public sealed class GridClient(IClusterClient cluster)
         return last ?? await GetStatusAsync(jobId);
     }
 
+    /// <summary>Every name under <paramref name="prefix"/>, listed a page at a time.</summary>
+    static async IAsyncEnumerable<string> ListAsync(IOutputReaderGrain reader, string prefix, [EnumeratorCancellation] CancellationToken cancellation)
+    {
+        string? after = null;
+        while (true)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var page = await reader.List(prefix, after, IOutputReaderGrain.MaxListPage);
+            foreach (var name in page) yield return name;
+            if (page.Length < IOutputReaderGrain.MaxListPage) yield break;
+            after = page[^1];
+        }
+    }
+
     /// <summary>
     /// Copies a job's outputs (PNGs, shards, manifest.json and its items/*.jsonl records, contact-sheet.png; not its stored inputs or plan files) into
     /// <paramref name="destination"/>, keeping their names relative to the job's output prefix. Returns the files written.
@@ -68,7 +93,7 @@ public sealed class GridClient(IClusterClient cluster)
         var reader = cluster.GetGrain<IOutputReaderGrain>(0);
         var prefix = status.OutputPrefix + "/";
         var written = new List<string>();
-        foreach (var name in await reader.List(prefix))
+        await foreach (var name in ListAsync(reader, prefix, cancellation))
         {
             var relative = name[prefix.Length..];
             // The job's stored inputs and its partitions' plan files are the grid's, not outputs.

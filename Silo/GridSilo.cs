@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Storage;
@@ -110,6 +111,7 @@ public static class GridSilo
         silo.Services.AddSingleton<ModelHost>();
         silo.Services.AddSingleton<StageRuntime>();
         silo.Services.AddSingleton<StageDirectory>();
+        silo.Services.TryAddSingleton(TimeProvider.System); // the job index's clock (retention)
         silo.Services.AddPlacementDirector<StageSiloPlacement, StageSiloPlacementDirector>();
         silo.Services.AddSingleton<GridLifecycle>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GridLifecycle>());

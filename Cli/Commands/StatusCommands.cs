@@ -20,7 +20,7 @@ internal static class StatusCommands
             if (id is null)
             {
                 var table = new Table().AddColumns("job", "kind", "state", "done", "failed", "total", "created");
-                foreach (var j in await session.Client.ListJobsAsync())
+                await foreach (var j in session.Client.ListJobsAsync(ct))
                 {
                     var s = await session.Client.GetStatusAsync(j);
                     table.AddRow(j, s.Kind.ToString(), s.State.ToString(), s.Done.ToString(), s.Failed.ToString(), s.Total.ToString(), s.Created.ToString("u"));

@@ -25,8 +25,12 @@ public sealed class PipelineOptions
     /// <summary>How often a job calls its running partitions (milliseconds): re-activates one whose silo died, updates windows.</summary>
     public int PartitionPingMs { get; set; } = 5000;
 
+    /// <summary>How long a finished job stays in the job index (its outputs stay in the store); default 7 days.</summary>
+    public TimeSpan JobRetention { get; set; } = TimeSpan.FromDays(7);
+
     public IEnumerable<string> Validate(string where)
     {
+        if (JobRetention < TimeSpan.Zero) yield return $"{where}.JobRetention: must not be negative, got {JobRetention}";
         if (MaxInFlightItems < 1) yield return $"{where}.MaxInFlightItems: must be at least 1";
         if (BatchesInFlightPerHost < 1) yield return $"{where}.BatchesInFlightPerHost: must be at least 1";
         if (PartitionSize < 1 || PartitionSize > 100_000) yield return $"{where}.PartitionSize: must be between 1 and 100000, got {PartitionSize}";

@@ -1,26 +1,52 @@
-using RAE.Grid.Grains.Storage;
+using Microsoft.Extensions.Options;
 using RAE.Grid.Contracts;
+using RAE.Grid.Grains.Configuration;
+using RAE.Grid.Grains.Storage;
 
 namespace RAE.Grid.Grains.Jobs;
 
-/// <summary>Keeps the list of jobs, so clients can list them and a starting silo can resume unfinished ones.</summary>
-public sealed class JobIndexGrain([PersistentState("index", GridStorage.JobStore)] IPersistentState<JobIndexState> state)
+/// <summary>
+/// Keeps the list of jobs, so clients can list them (a page at a time) and a starting silo can resume unfinished ones.
+/// Finished jobs older than <see cref="PipelineOptions.JobRetention"/> are dropped whenever the index changes, so its
+/// state — rewritten on every change — stays bounded by the jobs of one retention period.
+/// </summary>
+public sealed class JobIndexGrain([PersistentState("index", GridStorage.JobStore)] IPersistentState<JobIndexState> state,
+    IOptions<GridOptions> options, TimeProvider clock)
     : Grain, IJobIndexGrain
 {
+    JobIndexState S => state.State;
+
     public async Task Add(string jobId)
     {
-        if (state.State.All.Contains(jobId)) return;
-        state.State.All.Add(jobId);
-        state.State.Unfinished.Add(jobId);
+        if (S.All.Contains(jobId)) return;
+        Expire();
+        S.All.Add(jobId);
+        S.Unfinished.Add(jobId);
         await state.WriteStateAsync();
     }
 
     public async Task MarkFinished(string jobId)
     {
-        if (state.State.Unfinished.Remove(jobId)) await state.WriteStateAsync();
+        if (!S.Unfinished.Remove(jobId)) return;
+        Expire();
+        S.FinishedAt[jobId] = clock.GetUtcNow();
+        await state.WriteStateAsync();
     }
 
-    public Task<string[]> List() => Task.FromResult(state.State.All.ToArray());
+    public Task<string[]> List(int offset = 0, int count = IJobIndexGrain.MaxPage) =>
+        Task.FromResult(S.All.Skip(Math.Max(0, offset)).Take(Math.Clamp(count, 0, IJobIndexGrain.MaxPage)).ToArray());
 
-    public Task<string[]> Unfinished() => Task.FromResult(state.State.Unfinished.ToArray());
+    public Task<int> Count() => Task.FromResult(S.All.Count);
+
+    public Task<string[]> Unfinished() => Task.FromResult(S.Unfinished.ToArray());
+
+    /// <summary>Drops finished jobs whose retention has passed (unfinished ones are never dropped).</summary>
+    private void Expire()
+    {
+        var cutoff = clock.GetUtcNow() - options.Value.Pipeline.JobRetention;
+        var expired = S.FinishedAt.Where(kv => kv.Value < cutoff).Select(kv => kv.Key).ToHashSet();
+        if (expired.Count == 0) return;
+        S.All.RemoveAll(expired.Contains);
+        foreach (var id in expired) S.FinishedAt.Remove(id);
+    }
 }

@@ -1,9 +1,11 @@
 namespace RAE.Grid.Grains.Jobs;
 
-/// <summary>The persisted list of jobs (the set of all ids, and those not finished yet).</summary>
+/// <summary>The persisted list of jobs: every id in the order added, those not finished yet, and when the others finished.</summary>
 [GenerateSerializer, Alias("rae.JobIndexState"), MessagePack.MessagePackObject]
 public sealed class JobIndexState
 {
     [Id(0), MessagePack.Key(0)] public List<string> All { get; set; } = new();
     [Id(1), MessagePack.Key(1)] public HashSet<string> Unfinished { get; set; } = new();
+    /// <summary>Finish time of finished jobs, for expiry after the retention.</summary>
+    [Id(2), MessagePack.Key(2)] public Dictionary<string, DateTimeOffset> FinishedAt { get; set; } = new();
 }

@@ -8,10 +8,16 @@ namespace RAE.Grid.Grains.Jobs;
 [StatelessWorker]
 public sealed class OutputReaderGrain(IOutputStore store) : Grain, IOutputReaderGrain
 {
-    public async Task<string[]> List(string prefix)
+    public async Task<string[]> List(string prefix, string? startAfter = null, int count = IOutputReaderGrain.MaxListPage)
     {
+        count = Math.Clamp(count, 0, IOutputReaderGrain.MaxListPage);
         var names = new List<string>();
-        await foreach (var n in store.ListAsync(prefix)) names.Add(n);
+        // The store lists in ordinal order from the start; a page skips what the caller has seen.
+        await foreach (var n in store.ListAsync(prefix))
+        {
+            if (names.Count >= count) break;
+            if (startAfter is null || string.CompareOrdinal(n, startAfter) > 0) names.Add(n);
+        }
         return names.ToArray();
     }
 
