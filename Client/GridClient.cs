@@ -18,6 +18,20 @@ public sealed class GridClient(IClusterClient cluster)
 
     public Task<JobStatus> GetStatusAsync(string jobId) => cluster.GetGrain<IJobGrain>(jobId).GetStatus();
 
+    /// <summary>Every failed item of a job, in index order, read a page at a time (a status carries only the first few).</summary>
+    public async IAsyncEnumerable<ItemError> ErrorsAsync(string jobId, [EnumeratorCancellation] CancellationToken cancellation = default)
+    {
+        const int page = 1000;
+        var job = cluster.GetGrain<IJobGrain>(jobId);
+        for (int offset = 0; ; offset += page)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var errors = await job.GetErrors(offset, page);
+            foreach (var e in errors) yield return e;
+            if (errors.Length < page) yield break;
+        }
+    }
+
     public Task<JobStatus> CancelAsync(string jobId) => cluster.GetGrain<IJobGrain>(jobId).Cancel();
 
     /// <summary>Every job id the grid's index holds, in the order submitted, read a page at a time.</summary>

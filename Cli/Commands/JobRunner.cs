@@ -50,8 +50,9 @@ internal static class JobRunner
 
     public static void Print(JobStatus s, string outDir, int files, TimeSpan elapsed)
     {
-        foreach (var e in s.Errors.Take(20)) AnsiConsole.MarkupLineInterpolated($"[red]item {e.Index} failed[/] {e.Message}");
-        if (s.Errors.Length > 20) AnsiConsole.MarkupLineInterpolated($"[red]... and {s.Errors.Length - 20} more (see manifest.json)[/]");
+        foreach (var e in s.Errors) AnsiConsole.MarkupLineInterpolated($"[red]item {e.Index} failed[/] {e.Message}");
+        if (s.Failed > s.Errors.Length)
+            AnsiConsole.MarkupLineInterpolated($"[red]... and {s.Failed - s.Errors.Length} more (`rae-grid status {s.JobId} --errors`, or the items/*.jsonl records)[/]");
         var color = s.State == JobState.Completed ? "green" : "yellow";
         AnsiConsole.MarkupLineInterpolated($"[{color}]{s.State}[/]: {s.Done} done, {s.Failed} failed, {s.Cancelled} cancelled of {s.Total} in {elapsed.TotalSeconds:F1} s");
         AnsiConsole.MarkupLineInterpolated($"{files} files in {Path.GetFullPath(outDir)} (contact sheet: {(s.ContactSheet is null ? "none" : "contact-sheet.png")}, manifest.json)");

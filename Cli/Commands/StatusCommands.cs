@@ -10,8 +10,9 @@ internal static class StatusCommands
     {
         var job = new Argument<string?>("job") { Description = "Job id (omit to list jobs)", Arity = ArgumentArity.ZeroOrOne };
         var watch = new Option<bool>("--watch") { Description = "Show a live progress bar until the job finishes" };
+        var errors = new Option<bool>("--errors") { Description = "List every failed item (read a page at a time), not only the first" };
         var conn = new ConnectionOptions();
-        var cmd = new Command("status", "Show a job's progress and errors, or list jobs") { job, watch };
+        var cmd = new Command("status", "Show a job's progress and errors, or list jobs") { job, watch, errors };
         conn.AddTo(cmd);
         cmd.SetAction((pr, ct) => CommonOptions.Guard(async () =>
         {
@@ -33,7 +34,13 @@ internal static class StatusCommands
             if (pr.GetValue(watch) && !status.IsFinished) status = await JobRunner.WatchAsync(session, status);
             AnsiConsole.MarkupLineInterpolated($"job [bold]{status.JobId}[/] {status.Kind}: [bold]{status.State}[/] {status.Done} done, {status.InFlight} running, {status.Pending} pending, {status.Failed} failed, {status.Cancelled} cancelled of {status.Total} ({status.Progress:P0})");
             AnsiConsole.MarkupLineInterpolated($"outputs under '{status.OutputPrefix}' in the grid's store; manifest {status.Manifest ?? "(when finished)"}");
-            foreach (var e in status.Errors.Take(50)) AnsiConsole.MarkupLineInterpolated($"[red]item {e.Index}[/] {e.Message}");
+            if (pr.GetValue(errors))
+                await foreach (var e in session.Client.ErrorsAsync(status.JobId, ct)) AnsiConsole.MarkupLineInterpolated($"[red]item {e.Index}[/] {e.Message}");
+            else
+            {
+                foreach (var e in status.Errors) AnsiConsole.MarkupLineInterpolated($"[red]item {e.Index}[/] {e.Message}");
+                if (status.Failed > status.Errors.Length) AnsiConsole.MarkupLineInterpolated($"[red]... and {status.Failed - status.Errors.Length} more (--errors lists them all)[/]");
+            }
             return 0;
         }));
         return cmd;

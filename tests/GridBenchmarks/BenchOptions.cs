@@ -30,6 +30,8 @@ public sealed record BenchOptions
 
     /// <summary>Job sizes of the size benchmark (items).</summary>
     public int[] Sizes { get; init; } = [10_000, 100_000, 1_000_000];
+    /// <summary>Images of the inputs benchmark.</summary>
+    public int InputImages { get; init; } = 10_000;
     /// <summary>Items of one size-benchmark job (the child process's --items).</summary>
     public int Items { get; init; } = 10_000;
 
@@ -39,8 +41,8 @@ public sealed record BenchOptions
     public bool Runs(string name) => Only.Contains(name);
 
     public const string Usage =
-        "usage: dotnet run -c Release --project tests/GridBenchmarks -- [--only throughput|batching|hop|size[,...]] [--images N] [--repeats R]\n" +
-        "       [--sizes N,N,... (size: job sizes, default 10000,100000,1000000)]\n" +
+        "usage: dotnet run -c Release --project tests/GridBenchmarks -- [--only throughput|batching|hop|size|inputs[,...]] [--images N] [--repeats R]\n" +
+        "       [--sizes N,N,... (size: job sizes, default 10000,100000,1000000)] [--input-images N (inputs, default 10000)]\n" +
         "       [--bundle PATH] [--width W] [--max-batch B] [--gen-images G (0: skip generation)] [--steps S] [--hops K] [--wait-ms MS] [--threads T]";
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> naming the bad one.</summary>
@@ -61,6 +63,7 @@ public sealed record BenchOptions
                 "--only" => o with { Only = ParseOnly(Value()) },
                 "--images" => o with { Images = Int(1) },
                 "--items" => o with { Items = Int(10) },
+                "--input-images" => o with { InputImages = Int(1) },
                 "--set" => o with { Settings = new Dictionary<string, string?>(o.Settings) { [Value().Split('=')[0]] = args[i].Contains('=') ? args[i][(args[i].IndexOf('=') + 1)..] : throw new ArgumentException($"--set: '{args[i]}' is not Key=Value") } },
                 "--repeats" => o with { Repeats = Int(1) },
                 "--bundle" => o with { Bundle = Path.GetFullPath(Value()) },
@@ -84,7 +87,7 @@ public sealed record BenchOptions
     {
         var names = v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var n in names)
-            if (n is not ("throughput" or "batching" or "hop" or "size" or "size-one")) throw new ArgumentException($"--only: '{n}' is not one of throughput, batching, hop, size");
+            if (n is not ("throughput" or "batching" or "hop" or "size" or "size-one" or "inputs")) throw new ArgumentException($"--only: '{n}' is not one of throughput, batching, hop, size, inputs");
         return names;
     }
 }

@@ -56,6 +56,7 @@ try
     if (o.Runs("throughput")) await ThroughputBenchmark.RunAsync(o, bundlePath!, root);
     if (o.Runs("size")) await SizeBenchmark.RunAsync(o);
     if (o.Runs("size-one")) await SizeBenchmark.RunOneAsync(o, root);
+    if (o.Runs("inputs")) await InputsBenchmark.RunAsync(o, root);
 
     if (o.Runs("batching") || o.Runs("hop"))
     {

@@ -61,7 +61,7 @@ public static class SizeBenchmark
     /// <summary>One size in this process: prints progress lines and one "SIZE-RESULT {json}" line.</summary>
     public static async Task RunOneAsync(BenchOptions o, string root)
     {
-        var bundle = o.Bundle ?? DefaultBundle();
+        var bundle = o.Bundle ?? Repository.DefaultBundle();
         var bytes = new Dictionary<string, long>();
         long writes = 0;
         using var listener = new MeterListener();
@@ -108,17 +108,6 @@ public static class SizeBenchmark
             items = status.Total, done = status.Done, seconds, ms_per_item = seconds * 1000 / status.Total, peak_rss_mb = Rss("VmHWM"),
             state_bytes_per_item = (double)total / status.Total, state_writes = writes, bytes_by_state = bytes,
         }));
-    }
-
-    /// <summary>The repository's default bundle (bundles/fashion-mnist), found above this program's folder.</summary>
-    static string DefaultBundle()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "bundles", "fashion-mnist", "bundle.json");
-            if (File.Exists(candidate)) return candidate;
-        }
-        throw new FileNotFoundException("bundles/fashion-mnist/bundle.json not found above " + AppContext.BaseDirectory);
     }
 
     /// <summary>A /proc/self/status memory figure in MB (VmRSS now, VmHWM the peak).</summary>

@@ -46,7 +46,7 @@ public sealed class SiloLeaveTests(ITestOutputHelper output)
         // The silo hosting the job grain leaves.
         var before = grid.ActivationOf(job);
         Assert.NotNull(before);
-        var leaving = grid.SiloIndexOf(before.SiloAddress);
+        var leaving = grid.SiloIndexOf(before.SiloAddress!);
         var survivor = 1 - leaving;
         var survivorAddress = grid.Silo(survivor).SiloAddress;
         var outputsAtLeave = folders.OutputTimes(started.OutputPrefix);
@@ -106,7 +106,7 @@ public sealed class SiloLeaveTests(ITestOutputHelper output)
         var partition = grid.ActivationOf(grid.Client.GetGrain<IPartitionGrain>(PartitionPlan.KeyOf(id, 0)));
         Assert.NotNull(partition);
         var partitionLeaves = partition.SiloAddress != before.SiloAddress;
-        var stay = grid.SiloIndexOf(before.SiloAddress);
+        var stay = grid.SiloIndexOf(before.SiloAddress!);
         var leaving = 1 - stay;
         var calls = grid.StageCalls(leaving);
         var until = DateTime.UtcNow + TimeSpan.FromMinutes(2);

@@ -32,7 +32,7 @@ public sealed class StandInJobTests
         var size = RaeBundle.Load(folders.BundlePath).Stage1.Params.InputImageSize;
         var manifest = JsonDocument.Parse(await folders.Store.GetAsync(status.Manifest!) ?? throw new Xunit.Sdk.XunitException("no manifest")).RootElement;
         var outputs = new List<byte[]>();
-        foreach (var item in manifest.GetProperty("items").EnumerateArray())
+        foreach (var item in await ManifestItems.ReadAsync(manifest, async n => await folders.Store.GetAsync(n) ?? []))
         {
             var png = await folders.Store.GetAsync(item.GetProperty("output").GetString()!) ?? throw new Xunit.Sdk.XunitException("missing output");
             Assert.Equal((size, size), TestInputs.PngSize(png));
