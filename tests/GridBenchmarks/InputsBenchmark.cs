@@ -21,10 +21,29 @@ public static class InputsBenchmark
         if (!File.Exists(cli)) throw new FileNotFoundException("build the CLI first (dotnet build Cli)", cli);
         var bundle = o.Bundle ?? Repository.DefaultBundle();
 
+        // The baseline: the same runs on a tenth of the images, each size on a fresh silo; bounded memory means the
+        // peaks do not grow with the folder.
+        var baseline = Math.Max(1, o.InputImages / 10);
+        var rows = new List<string[]>();
+        var peaks = new List<(int Images, double Client, double Silo)>();
+        foreach (var images in new[] { baseline, o.InputImages })
+        {
+            var (runRows, clientPeak, siloPeak) = await RunSizeAsync(images, cli, bundle, Directory.CreateDirectory(Path.Combine(root, $"inputs-{images}")).FullName);
+            rows.AddRange(runRows);
+            peaks.Add((images, clientPeak, siloPeak));
+        }
+        Report.Table(["images", "input MB", "run", "outputs", "seconds", "images/s", "client peak RSS MB", "silo peak RSS MB", "exit"], rows);
+        Report.Line($"RATIO inputs: client peak RSS at {peaks[1].Images:N0} images ÷ at {peaks[0].Images:N0} = {Report.F(peaks[1].Client / peaks[0].Client, 2)}; " +
+                    $"silo {Report.F(peaks[1].Silo / peaks[0].Silo, 2)} (target: both under 600 MB)");
+    }
+
+    /// <summary>Both runs on <paramref name="count"/> images with a fresh silo; the silo's peak is over both runs.</summary>
+    static async Task<(List<string[]> Rows, double ClientPeak, double SiloPeak)> RunSizeAsync(int count, string cli, string bundle, string root)
+    {
         var folder = Directory.CreateDirectory(Path.Combine(root, "inputs")).FullName;
         var clock = Stopwatch.StartNew();
-        long inputBytes = WriteNoisePngs(folder, o.InputImages, 256);
-        Report.Line($"  wrote {o.InputImages:N0} PNGs, {inputBytes / 1e6:F0} MB, in {clock.Elapsed.TotalSeconds:F0} s");
+        long inputBytes = WriteNoisePngs(folder, count, 256);
+        Report.Line($"  wrote {count:N0} PNGs, {inputBytes / 1e6:F0} MB, in {clock.Elapsed.TotalSeconds:F0} s");
 
         int siloPort = BenchSilo.FreePort(), gatewayPort = BenchSilo.FreePort(), healthPort = BenchSilo.FreePort();
         var env = new Dictionary<string, string>
@@ -39,6 +58,7 @@ public static class InputsBenchmark
         await WaitHealthyAsync(healthPort, silo);
 
         var rows = new List<string[]>();
+        double clientPeak = 0;
         foreach (var (what, args) in new[]
         {
             ("from a folder (upload)", new[] { "reconstruct", folder }),
@@ -55,14 +75,15 @@ public static class InputsBenchmark
             var seconds = clock.Elapsed.TotalSeconds;
             var outputs = Directory.Exists(outDir) ? Directory.EnumerateFiles(outDir, "*.png").Count(f => !f.EndsWith("contact-sheet.png")) : 0;
             if (client.ExitCode != 0) Report.Line($"  {what}: client exited {client.ExitCode}: {Tail(output)}");
-            rows.Add([what, outputs.ToString("N0"), Report.F(seconds, 1), Report.F(outputs / seconds, 1),
-                Report.F(long.Parse(File.ReadAllText(rss).Trim().Split('\n')[^1]) / 1024.0, 0), client.ExitCode.ToString()]);
+            var peak = long.Parse(File.ReadAllText(rss).Trim().Split('\n')[^1]) / 1024.0;
+            clientPeak = Math.Max(clientPeak, peak);
+            rows.Add([count.ToString("N0"), Report.F(inputBytes / 1e6, 0), what, outputs.ToString("N0"), Report.F(seconds, 1), Report.F(outputs / seconds, 1),
+                Report.F(peak, 0), "", client.ExitCode.ToString()]);
         }
         var siloPeak = PeakRssMb(silo.Id);
         silo.Kill(entireProcessTree: true);
-        Report.Table(["run", "outputs", "seconds", "images/s", "client peak RSS MB", "exit"], rows);
-        Report.Line($"  silo peak RSS over both runs: {siloPeak:F0} MB; input {inputBytes / 1e6:F0} MB");
-        Report.Line($"RATIO inputs: silo peak RSS ÷ input size = {Report.F(siloPeak * 1024 * 1024 / inputBytes, 3)}");
+        foreach (var row in rows) row[7] = Report.F(siloPeak, 0);
+        return (rows, clientPeak, siloPeak);
     }
 
     static long WriteNoisePngs(string folder, int count, int side)
