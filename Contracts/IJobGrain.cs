@@ -8,12 +8,15 @@ namespace RAE.Grid.Contracts;
 [Alias("rae.IJobGrain")]
 public interface IJobGrain : IGrainWithStringKey
 {
+    // Long timeouts on Start and Cancel: planning streams a large input list or store listing, and cancelling settles
+    // every partition.
+
     /// <summary>
     /// Starts the job (idempotent: starting a running job with the same request returns its status). A request that
     /// cannot run — a bad sampler or guidance name, a non-finite scale, a t outside [0, 1], no silo hosting a stage —
     /// is rejected here with an <see cref="ArgumentException"/> naming every bad field, before any item runs.
     /// </summary>
-    [Alias("Start")] Task<JobStatus> Start(JobRequest request);
+    [Alias("Start"), ResponseTimeout("00:10:00")] Task<JobStatus> Start(JobRequest request);
 
     /// <summary>
     /// Current status (activating the grain resumes an unfinished job): counts, and the first failed items only; the
@@ -25,5 +28,5 @@ public interface IJobGrain : IGrainWithStringKey
     [Alias("GetErrors")] Task<ItemError[]> GetErrors(int offset, int count);
 
     /// <summary>Stops moving items; finished outputs stay.</summary>
-    [Alias("Cancel")] Task<JobStatus> Cancel();
+    [Alias("Cancel"), ResponseTimeout("00:10:00")] Task<JobStatus> Cancel();
 }
