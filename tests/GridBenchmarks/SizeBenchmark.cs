@@ -111,7 +111,7 @@ public static class SizeBenchmark
     }
 
     /// <summary>The repository's default bundle (bundles/fashion-mnist), found above this program's folder.</summary>
-    static string DefaultBundle()
+    internal static string DefaultBundle()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
