@@ -1,7 +1,7 @@
 namespace RAE.Grid.GridBenchmarks;
 
 /// <summary>
-/// Command line: <c>[--only throughput|batching|hop] [--images N] [--repeats R] [--bundle PATH] [--width W]
+/// Command line: <c>[--only throughput|batching|hop|size|datapath|scaleout] [--images N] [--repeats R] [--bundle PATH] [--width W]
 /// [--max-batch B] [--gen-images G] [--steps S] [--hops K] [--wait-ms MS] [--threads T]</c>. Every benchmark prints the values it ran with.
 /// </summary>
 public sealed record BenchOptions
@@ -35,14 +35,28 @@ public sealed record BenchOptions
     /// <summary>Items of one size-benchmark job (the child process's --items).</summary>
     public int Items { get; init; } = 10_000;
 
+    /// <summary>Silo counts of the scale-out benchmark (ascending; the fairness runs use the largest).</summary>
+    public int[] Silos { get; init; } = [1, 2, 4];
+    /// <summary>Items of the scale-out job (at the default stand-in times one silo takes about 50 s).</summary>
+    public int ScaleItems { get; init; } = 1000;
+    /// <summary>Items of each of the two equal jobs of the scale-out fairness run (0: the scale-out job's size).</summary>
+    public int FairItems { get; init; }
+    /// <summary>The large job of the starvation check (it runs only until the small jobs are measured).</summary>
+    public int BigItems { get; init; } = 1_000_000;
+    /// <summary>The small job of the starvation check.</summary>
+    public int SmallItems { get; init; } = 10;
+    /// <summary>Stand-in service time per batch of the scale-out silos' stages (ms), e.g. diffusion=400,decoder=50.</summary>
+    public Dictionary<string, int> StandIn { get; init; } = new() { ["diffusion"] = 400, ["decoder"] = 50 };
+
     /// <summary>Silo settings for the size benchmark's silo (<c>--set Grid:Pipeline:PartitionSize=500</c>, repeatable).</summary>
     public Dictionary<string, string?> Settings { get; init; } = new();
 
     public bool Runs(string name) => Only.Contains(name);
 
     public const string Usage =
-        "usage: dotnet run -c Release --project tests/GridBenchmarks -- [--only throughput|batching|hop|size|inputs[,...]] [--images N] [--repeats R]\n" +
+        "usage: dotnet run -c Release --project tests/GridBenchmarks -- [--only throughput|batching|hop|size|inputs|datapath|scaleout[,...]] [--images N] [--repeats R]\n" +
         "       [--sizes N,N,... (size: job sizes, default 10000,100000,1000000)] [--input-images N (inputs, default 10000)]\n" +
+        "       [--silos 1,2,4] [--scale-items N] [--fair-items N] [--big-items N] [--small-items N] [--stand-in diffusion=400,decoder=50] (scaleout)\n" +
         "       [--bundle PATH] [--width W] [--max-batch B] [--gen-images G (0: skip generation)] [--steps S] [--hops K] [--wait-ms MS] [--threads T]";
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> naming the bad one.</summary>
@@ -71,6 +85,12 @@ public sealed record BenchOptions
                 "--max-batch" => o with { MaxBatch = Int(1) },
                 "--steps" => o with { Steps = Int(1) },
                 "--sizes" => o with { Sizes = Value().Split(',').Select(v => int.TryParse(v, out var n) && n >= 10 ? n : throw new ArgumentException($"--sizes: '{v}' is not an integer >= 10")).ToArray() },
+                "--silos" => o with { Silos = IntList(Value(), "--silos", 1).Order().ToArray() },
+                "--scale-items" => o with { ScaleItems = Int(1) },
+                "--fair-items" => o with { FairItems = Int(1) },
+                "--big-items" => o with { BigItems = Int(1) },
+                "--small-items" => o with { SmallItems = Int(1) },
+                "--stand-in" => o with { StandIn = ParseStandIn(Value()) },
                 "--gen-images" => o with { GenImages = Int(0) },
                 "--hops" => o with { Hops = Int(10) },
                 "--wait-ms" => o with { WaitMs = Int(0) },
@@ -83,11 +103,24 @@ public sealed record BenchOptions
         return o;
     }
 
+    static int[] IntList(string v, string name, int min) =>
+        v.Split(',').Select(x => int.TryParse(x, out var n) && n >= min ? n : throw new ArgumentException($"{name}: '{x}' is not an integer >= {min}")).ToArray();
+
+    static Dictionary<string, int> ParseStandIn(string v) =>
+        v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(pair =>
+        {
+            var parts = pair.Split('=');
+            return parts.Length == 2 && parts[0] is "encoder" or "decoder" or "diffusion" && int.TryParse(parts[1], out var ms) && ms >= 0
+                ? (Stage: parts[0], Ms: ms)
+                : throw new ArgumentException($"--stand-in: '{pair}' is not stage=ms (stage: encoder, decoder, diffusion)");
+        }).ToDictionary(p => p.Stage, p => p.Ms);
+
     static string[] ParseOnly(string v)
     {
         var names = v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var n in names)
-            if (n is not ("throughput" or "batching" or "hop" or "size" or "size-one" or "inputs")) throw new ArgumentException($"--only: '{n}' is not one of throughput, batching, hop, size, inputs");
+            if (n is not ("throughput" or "batching" or "hop" or "size" or "size-one" or "inputs" or "datapath" or "scaleout"))
+                throw new ArgumentException($"--only: '{n}' is not one of throughput, batching, hop, size, inputs, datapath, scaleout");
         return names;
     }
 }

@@ -86,6 +86,24 @@ public sealed class BenchSilo : IAsyncDisposable
     public (long Batches, long Items) StageCounts(string stage) =>
         Stages.Statistics.TryGetValue($"{stage}/{BundleId}", out var s) ? s : (0, 0);
 
+    /// <summary>Waits (60 s at most) until each silo sees every other as active: before a call is placed across them.</summary>
+    public static async Task WaitForMembersAsync(BenchSilo[] silos)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var ready = silos.All(s =>
+            {
+                var snapshot = s.Host.Services.GetService(typeof(IClusterMembershipService)) is IClusterMembershipService m ? m.CurrentSnapshot : null;
+                return snapshot is not null && silos.All(other =>
+                    snapshot.Members.TryGetValue(other.Address, out var member) && member.Status == SiloStatus.Active);
+            });
+            if (ready) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the {silos.Length} benchmark silos did not see each other as active within 60 s");
+            await Task.Delay(100);
+        }
+    }
+
     public static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);

@@ -5,7 +5,8 @@ using RAE.Grid.GridBenchmarks;
 using RAE.Grid.Models.Bundles;
 using static TorchSharp.torch;
 
-// Grid benchmarks: throughput vs in-process, dynamic batching on vs off, per-hop latency between silos.
+// Grid benchmarks: throughput vs in-process, dynamic batching on vs off, per-hop latency between silos, job size,
+// bytes between silos per item (datapath), scale-out over rae-grid serve processes (scaleout).
 // Usage: see BenchOptions.Usage. Each benchmark prints a table and one "RATIO" line measured against a baseline of this run.
 
 BenchOptions o;
@@ -34,10 +35,12 @@ try
                           "--threads 1 avoids multi-threaded torch ops stalling on descheduled threads");
     Console.WriteLine($"  options: --only {string.Join(",", o.Only)} --images {o.Images} --repeats {o.Repeats} --max-batch {o.MaxBatch} " +
                       $"--gen-images {o.GenImages} --steps {o.Steps} --hops {o.Hops} --wait-ms {o.WaitMs}" +
-                      (o.Threads is int t ? $" --threads {t}" : ""));
+                      (o.Threads is int t ? $" --threads {t}" : "") +
+                      (o.Runs("scaleout") ? $" --silos {string.Join(",", o.Silos)} --scale-items {o.ScaleItems} --fair-items {(o.FairItems > 0 ? o.FairItems : o.ScaleItems)} " +
+                                            $"--big-items {o.BigItems} --small-items {o.SmallItems} --stand-in {string.Join(",", o.StandIn.Select(kv => $"{kv.Key}={kv.Value}"))}" : ""));
 
     string? bundlePath = null;
-    if (o.Runs("throughput") || o.Runs("batching"))
+    if (o.Runs("throughput") || o.Runs("batching") || o.Runs("datapath"))
     {
         if (o.Bundle is { } given)
         {
@@ -54,6 +57,8 @@ try
     }
 
     if (o.Runs("throughput")) await ThroughputBenchmark.RunAsync(o, bundlePath!, root);
+    if (o.Runs("datapath")) await DataPathBenchmark.RunAsync(o, bundlePath!, root, throughputAlreadyRun: o.Runs("throughput"));
+    if (o.Runs("scaleout")) await ScaleOutBenchmark.RunAsync(o, root);
     if (o.Runs("size")) await SizeBenchmark.RunAsync(o);
     if (o.Runs("size-one")) await SizeBenchmark.RunOneAsync(o, root);
     if (o.Runs("inputs")) await InputsBenchmark.RunAsync(o, root);
@@ -66,7 +71,7 @@ try
             MaxBatch: o.Images, MaxWaitMs: o.WaitMs));
         await using var b = await BenchSilo.StartAsync(new BenchSilo.Spec(Path.Combine(root, "silo-b"), bundlePath, stages,
             MaxBatch: 1, MaxWaitMs: o.WaitMs, PrimarySiloPort: a.SiloPort));
-        await WaitForMembersAsync([a, b]);
+        await BenchSilo.WaitForMembersAsync([a, b]);
         if (o.Runs("batching")) await BatchingBenchmark.RunAsync(o, bundlePath!, on: a, off: b, onMaxBatch: o.Images);
         if (o.Runs("hop")) await HopBenchmark.RunAsync(o, a, b);
     }
@@ -78,24 +83,6 @@ try
 finally
 {
     try { Directory.Delete(root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-}
-
-// Each silo must see the other as active before a call is placed across them.
-static async Task WaitForMembersAsync(BenchSilo[] silos)
-{
-    var deadline = DateTime.UtcNow.AddSeconds(60);
-    while (true)
-    {
-        var ready = silos.All(s =>
-        {
-            var snapshot = s.Host.Services.GetService(typeof(IClusterMembershipService)) is IClusterMembershipService m ? m.CurrentSnapshot : null;
-            return snapshot is not null && silos.All(other =>
-                snapshot.Members.TryGetValue(other.Address, out var member) && member.Status == SiloStatus.Active);
-        });
-        if (ready) return;
-        if (DateTime.UtcNow > deadline) throw new TimeoutException("the two benchmark silos did not see each other as active within 60 s");
-        await Task.Delay(100);
-    }
 }
 
 static double LoadAverageNow() =>

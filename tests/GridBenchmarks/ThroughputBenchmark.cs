@@ -95,7 +95,7 @@ public static class ThroughputBenchmark
     }
 
     /// <summary>Submits <paramref name="job"/>, polls every 10 ms until it finishes; seconds from submit to Completed.</summary>
-    static async Task<double> RunJobAsync(GridClient client, JobRequest job)
+    internal static async Task<double> RunJobAsync(GridClient client, JobRequest job)
     {
         var sw = Stopwatch.StartNew();
         var id = GridClient.NewJobId();
