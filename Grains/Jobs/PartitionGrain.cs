@@ -55,7 +55,9 @@ public sealed class PartitionGrain(
         _cancel.Cancel();
         if (_processing is { IsCompleted: false } processing)
             try { await processing.WaitAsync(cancellationToken); } catch (OperationCanceledException) { }
-        if (S.Plan is not null) await WriteStateAsync();
+        // Only what changed since the last checkpoint: a finished partition (or one with nothing new) writes nothing, so
+        // a silo holding a big job's thousand finished partitions shuts down without rewriting them all.
+        if (S.Plan is not null && _sinceCheckpoint > 0) await WriteStateAsync();
     }
 
     public async Task Run(PartitionPlan plan, int window)

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using RAE.Grid.Models.Imaging;
+using StbImageWriteSharp;
 
 namespace RAE.Grid.GridBenchmarks;
 
@@ -94,10 +94,9 @@ public static class InputsBenchmark
         for (int i = 0; i < count; i++)
         {
             random.NextBytes(pixels);
-            using var image = ImageIO.FromHwcBytes(pixels, side, side);
-            var png = ImageIO.EncodePng(image);
-            File.WriteAllBytes(Path.Combine(folder, $"noise-{i:D5}.png"), png);
-            total += png.Length;
+            using var file = File.Create(Path.Combine(folder, $"noise-{i:D5}.png"));
+            new ImageWriter().WritePng(pixels, side, side, ColorComponents.RedGreenBlue, file);
+            total += file.Length;
         }
         return total;
     }
