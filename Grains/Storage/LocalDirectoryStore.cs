@@ -61,26 +61,7 @@ public sealed class LocalDirectoryStore : IOutputStore
     {
         var path = PathOf(name);
         cancellation.ThrowIfCancellationRequested();
-        var folder = Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(folder);
-        // Same folder as the target, so the rename stays on one file system and is atomic.
-        var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}{TempSuffix}");
-        try
-        {
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
-            {
-                await stream.WriteAsync(data, cancellation);
-                // Durable before visible: after a crash the name holds the old or the new bytes, not an empty file.
-                stream.Flush(flushToDisk: true);
-            }
-            cancellation.ThrowIfCancellationRequested();
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
+        await WriteAtomicallyAsync(path, bufferSize: 1, (stream, ct) => stream.WriteAsync(data, ct).AsTask(), cancellation);
     }
 
     /// <inheritdoc />
@@ -193,25 +174,8 @@ public sealed class LocalDirectoryStore : IOutputStore
         PathOf(name);
         IOutputStore.ValidateUpload(name, uploadId, index);
         cancellation.ThrowIfCancellationRequested();
-        var folder = StagingPathOf(name, uploadId);
-        Directory.CreateDirectory(folder);
         // Written aside and renamed, so a block is whole or absent, and putting it again replaces it.
-        var block = BlockPath(folder, index);
-        var temp = $"{block}.{Guid.NewGuid():N}{TempSuffix}";
-        try
-        {
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous))
-            {
-                await stream.WriteAsync(data, cancellation);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, block, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
+        await WriteAtomicallyAsync(BlockPath(StagingPathOf(name, uploadId), index), bufferSize: 1, (stream, ct) => stream.WriteAsync(data, ct).AsTask(), cancellation);
     }
 
     /// <inheritdoc />
@@ -226,20 +190,33 @@ public sealed class LocalDirectoryStore : IOutputStore
         for (var i = 0; i < count; i++)
             if (!File.Exists(BlockPath(staging, i))) throw MissingBlock(name, uploadId, i, count);
 
+        await WriteAtomicallyAsync(path, bufferSize: 81920, async (target, ct) =>
+        {
+            for (var i = 0; i < count; i++)
+            {
+                // A concurrent commit of the same upload may have taken the blocks since they were checked.
+                await using var block = OpenOrNull(BlockPath(staging, i), bufferSize: 1) ?? throw MissingBlock(name, uploadId, i, count);
+                await block.CopyToAsync(target, ct);
+            }
+        }, cancellation);
+        TryDeleteFolder(staging);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="path"/> through a hidden temp file in its folder (same file system, so the rename is
+    /// atomic), flushed to disk before the rename: after a crash the name holds the old or the new bytes, never a part.
+    /// </summary>
+    static async Task WriteAtomicallyAsync(string path, int bufferSize, Func<FileStream, CancellationToken, Task> write, CancellationToken cancellation)
+    {
         var folder = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(folder);
         var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}{TempSuffix}");
         try
         {
-            await using (var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, FileOptions.Asynchronous))
+            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize, FileOptions.Asynchronous))
             {
-                for (var i = 0; i < count; i++)
-                {
-                    // A concurrent commit of the same upload may have taken the blocks since they were checked.
-                    await using var block = OpenOrNull(BlockPath(staging, i), bufferSize: 1) ?? throw MissingBlock(name, uploadId, i, count);
-                    await block.CopyToAsync(target, cancellation);
-                }
-                target.Flush(flushToDisk: true);
+                await write(stream, cancellation);
+                stream.Flush(flushToDisk: true);
             }
             cancellation.ThrowIfCancellationRequested();
             File.Move(temp, path, overwrite: true);
@@ -249,7 +226,6 @@ public sealed class LocalDirectoryStore : IOutputStore
             TryDelete(temp);
             throw;
         }
-        TryDeleteFolder(staging);
     }
 
     static InvalidOperationException MissingBlock(string name, string uploadId, int index, int count) =>
