@@ -33,7 +33,7 @@ public static class JobPlanner
                         if (img.Inline is { } b && b.LongLength > maxImageBytes) p.Add($"image {i} ('{img.Name}') is {b.LongLength} bytes, over MaxImageBytes {maxImageBytes}");
                     }
                 }
-                if (r.InputList is { } list && !StoreNames.IsValid(list)) p.Add($"input list: {Problem(() => StoreNames.Validate(list))}");
+                if (r.InputList is { } list && Problem(() => StoreNames.Validate(list)) is { } badList) p.Add($"input list: {badList}");
                 if (r.InputPrefix is { } prefix && Problem(() => StoreNames.ValidatePrefix(prefix)) is { } bad) p.Add($"input prefix: {bad}");
                 if (r.Kind == JobKind.Encode && r.ShardSize < 1) p.Add("ShardSize must be at least 1");
                 break;

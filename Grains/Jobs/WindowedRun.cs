@@ -7,13 +7,6 @@ namespace RAE.Grid.Grains.Jobs;
 /// </summary>
 public static class WindowedRun
 {
-    /// <summary>Runs <paramref name="start"/> for every item, at most <paramref name="window"/> at once.</summary>
-    public static Task RunAsync<T>(IEnumerable<T> items, int window, Func<T, Task> start, CancellationToken ct)
-    {
-        if (window < 1) throw new ArgumentOutOfRangeException(nameof(window), $"window must be at least 1, got {window}");
-        return RunAsync(items, () => window, start, ct);
-    }
-
     /// <summary>Runs <paramref name="start"/> for every item, at most <paramref name="window"/>() at once (at least one).</summary>
     public static async Task RunAsync<T>(IEnumerable<T> items, Func<int> window, Func<T, Task> start, CancellationToken ct)
     {

@@ -21,13 +21,7 @@ public sealed class StageRouter(StageDirectory directory, IGrainFactory grains, 
     public string BundleId { get; } = bundleId;
 
     /// <summary>The next usable silo hosting <paramref name="stage"/> (round robin); <see cref="NoStageSiloException"/> when none does.</summary>
-    public SiloAddress Pick(string stage)
-    {
-        var usable = Usable(stage);
-        var next = _next.TryGetValue(stage, out var n) ? n : 0;
-        _next[stage] = next + 1;
-        return usable[next % usable.Count];
-    }
+    public SiloAddress Pick(string stage) => RoundRobin(stage, Usable(stage));
 
     /// <summary>
     /// <paramref name="near"/> when it hosts <paramref name="stage"/> and is usable (locality: a latent handed to a stage
@@ -36,7 +30,14 @@ public sealed class StageRouter(StageDirectory directory, IGrainFactory grains, 
     public SiloAddress PickNear(string stage, SiloAddress near)
     {
         var usable = Usable(stage);
-        return usable.Contains(near) ? near : Pick(stage);
+        return usable.Contains(near) ? near : RoundRobin(stage, usable);
+    }
+
+    private SiloAddress RoundRobin(string stage, List<SiloAddress> usable)
+    {
+        var next = _next.TryGetValue(stage, out var n) ? n : 0;
+        _next[stage] = next + 1;
+        return usable[next % usable.Count];
     }
 
     /// <summary>Stage grain key of this router's bundle on <paramref name="silo"/>.</summary>
