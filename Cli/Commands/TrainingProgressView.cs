@@ -30,10 +30,7 @@ internal static class TrainingProgressView
         }
 
         T result = default!;
-        await AnsiConsole.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
-                new ElapsedTimeColumn(), new RemainingTimeColumn())
+        await ProgressBars.Create()
             .StartAsync(async ctx =>
             {
                 var tasks = new ConcurrentDictionary<string, ProgressTask>();

@@ -29,10 +29,7 @@ internal static class UploadProgressView
         }
 
         T result = default!;
-        await AnsiConsole.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
-                new ElapsedTimeColumn(), new RemainingTimeColumn())
+        await ProgressBars.Create()
             .StartAsync(async ctx =>
             {
                 var task = ctx.AddTask("upload", maxValue: 1);
