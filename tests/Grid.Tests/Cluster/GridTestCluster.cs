@@ -349,7 +349,10 @@ public sealed class StageCallTracker : IIncomingGrainCallFilter
     private volatile bool _hanging;
     private int _inFlight;
 
-    /// <summary>Stage calls being served now (including those held by <see cref="Hang"/>).</summary>
+    /// <summary>
+    /// Items being served now (including those held by <see cref="Hang"/>): stage calls, not counting a routed item's
+    /// decoder hop (<c>DecodeToStore</c>), which a stage makes on behalf of a call already counted — one item, one retry.
+    /// </summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
     /// <summary>From now on, withhold every stage call's answer (the silo is about to be killed).</summary>
@@ -362,13 +365,14 @@ public sealed class StageCallTracker : IIncomingGrainCallFilter
             await context.Invoke();
             return;
         }
-        Interlocked.Increment(ref _inFlight);
+        var counted = context.MethodName != nameof(IDecoderStageGrain.DecodeToStore);
+        if (counted) Interlocked.Increment(ref _inFlight);
         try
         {
             if (!_hanging) await context.Invoke();
             if (_hanging) await _never.Task;
         }
-        finally { Interlocked.Decrement(ref _inFlight); }
+        finally { if (counted) Interlocked.Decrement(ref _inFlight); }
     }
 }
 
