@@ -6,6 +6,9 @@ public interface IDecoderStageGrain : IGrainWithStringKey
 {
     [Alias("Decode"), ResponseTimeout("00:10:00")] Task<DecodedImage> Decode(TensorPayload latent, int? outputSize = null, CancellationToken cancellation = default);
 
-    /// <summary>Decodes <paramref name="latent"/> and writes the PNG to <paramref name="route"/>'s output itself; returns its size in bytes.</summary>
-    [Alias("DecodeToStore"), ResponseTimeout("00:10:00")] Task<long> DecodeToStore(TensorPayload latent, ItemRoute route, CancellationToken cancellation = default);
+    /// <summary>
+    /// Decodes <paramref name="latent"/> and writes the PNG — tagged with the item's job and index (a PNG text chunk), so a
+    /// resumed job accepts only its own outputs — to <paramref name="route"/>'s output itself; returns the stored object's receipt.
+    /// </summary>
+    [Alias("DecodeToStore"), ResponseTimeout("00:10:00")] Task<OutputReceipt> DecodeToStore(TensorPayload latent, ItemRoute route, CancellationToken cancellation = default);
 }

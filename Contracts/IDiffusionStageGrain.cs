@@ -9,8 +9,8 @@ public interface IDiffusionStageGrain : IGrainWithStringKey
 {
     [Alias("Generate"), ResponseTimeout("00:30:00")] Task<TensorPayload> Generate(DiffusionItem item, CancellationToken cancellation = default);
 
-    /// <summary>Samples <paramref name="item"/> and hands the latent to <paramref name="route"/>'s decoder stage, which writes the PNG; returns its size in bytes.</summary>
-    [Alias("GenerateRouted"), ResponseTimeout("00:30:00")] Task<long> GenerateRouted(DiffusionItem item, ItemRoute route, CancellationToken cancellation = default);
+    /// <summary>Samples <paramref name="item"/> and hands the latent to <paramref name="route"/>'s decoder stage, which writes the PNG; returns the stored PNG's receipt.</summary>
+    [Alias("GenerateRouted"), ResponseTimeout("00:30:00")] Task<OutputReceipt> GenerateRouted(DiffusionItem item, ItemRoute route, CancellationToken cancellation = default);
 
     /// <summary>
     /// <paramref name="requested"/> with every unset field taken from this stage's bundle defaults, validated: throws an

@@ -16,15 +16,16 @@ public interface IEncoderStageGrain : IGrainWithStringKey
 
     /// <summary>
     /// Encodes <paramref name="image"/> and hands the latent to the decoder stage <paramref name="route"/> names, which
-    /// writes the PNG to the store; returns the PNG's size in bytes. The latent goes stage to stage, zero-copy when both
+    /// writes the PNG to the store; returns the stored PNG's receipt. The latent goes stage to stage, zero-copy when both
     /// stages share a silo.
     /// </summary>
-    [Alias("EncodeRouted"), ResponseTimeout("00:10:00")] Task<long> EncodeRouted(ImageSource image, ItemRoute route, CancellationToken cancellation = default);
+    [Alias("EncodeRouted"), ResponseTimeout("00:10:00")] Task<OutputReceipt> EncodeRouted(ImageSource image, ItemRoute route, CancellationToken cancellation = default);
 
     /// <summary>
-    /// Encodes every image of <paramref name="shard"/> and writes the safetensors shard of those that encoded; returns one
-    /// entry per image: null when it is in the shard, else why not (the rest of the shard goes on). Retryable failures
-    /// (a busy or leaving silo) fail the whole call, so the caller retries the shard.
+    /// Encodes every image of <paramref name="shard"/> and writes the safetensors shard of those that encoded (its
+    /// metadata names the job and the items it holds); returns per image null when it is in the shard, else why not (the
+    /// rest of the shard goes on), and the shard's receipt. Retryable failures (a busy or leaving silo) fail the whole
+    /// call, so the caller retries the shard.
     /// </summary>
-    [Alias("EncodeShard"), ResponseTimeout("00:30:00")] Task<string?[]> EncodeShard(ShardRequest shard, CancellationToken cancellation = default);
+    [Alias("EncodeShard"), ResponseTimeout("00:30:00")] Task<ShardResult> EncodeShard(ShardRequest shard, CancellationToken cancellation = default);
 }

@@ -6,7 +6,8 @@ namespace RAE.Grid.Contracts;
 /// request carries names, never megabytes, for the two meant for large batches: <see cref="InputList"/> (a list the
 /// client uploaded next to the images it streamed into the store, see <see cref="Contracts.InputList"/>) or
 /// <see cref="InputPrefix"/> (every image already stored under a prefix). <see cref="Images"/> (inline bytes or store
-/// names) suits small batches: the whole request is one Orleans message.
+/// names) suits small batches: the whole request is one Orleans message. <see cref="Priority"/> (−100..100, default 0):
+/// stage queues serve a higher priority's items first, and a waiting job with a higher priority is admitted first.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("rae.JobRequest")]
 public sealed record JobRequest(
@@ -17,4 +18,9 @@ public sealed record JobRequest(
     [property: Id(4)] int ShardSize = 256,
     [property: Id(5)] string? OutputPrefix = null,
     [property: Id(6)] string? InputList = null,
-    [property: Id(7)] string? InputPrefix = null);
+    [property: Id(7)] string? InputPrefix = null,
+    [property: Id(8)] int Priority = 0)
+{
+    /// <summary>Largest |<see cref="Priority"/>|.</summary>
+    public const int MaxPriority = 100;
+}

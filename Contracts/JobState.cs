@@ -16,4 +16,6 @@ public enum JobState
     Failed,
     /// <summary>Cancelled by a client; finished items stay stored.</summary>
     Cancelled,
+    /// <summary>Accepted and planned, waiting for a slot: the grid already runs <c>Grid:Pipeline:MaxConcurrentJobs</c> jobs.</summary>
+    Queued,
 }

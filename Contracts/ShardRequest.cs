@@ -9,10 +9,12 @@ namespace RAE.Grid.Contracts;
 /// <param name="Shard">Store name of the shard.</param>
 /// <param name="Indices">The items' indices in their job, in shard order.</param>
 /// <param name="Images">The items' images (store names), one per index.</param>
+/// <param name="Priority">The job's priority in the stage queues.</param>
 [GenerateSerializer, Immutable, Alias("rae.ShardRequest")]
 public sealed record ShardRequest(
     [property: Id(0)] string JobId,
     [property: Id(1)] string BundleId,
     [property: Id(2)] string Shard,
     [property: Id(3)] long[] Indices,
-    [property: Id(4)] ImageSource[] Images);
+    [property: Id(4)] ImageSource[] Images,
+    [property: Id(5)] int Priority = 0);

@@ -14,8 +14,21 @@ public sealed class PipelineOptions
     public int PartitionSize { get; set; } = 1000;
     /// <summary>Partitions of one job running at once; the job's window is shared between them.</summary>
     public int ActivePartitions { get; set; } = 4;
-    /// <summary>Attempts per item before it is marked failed (retryable errors only: busy stage, silo gone, timeout).</summary>
-    public int MaxAttempts { get; set; } = 5;
+    /// <summary>
+    /// How long an item keeps retrying transient failures (busy stage, silo gone, store or Redis outage, timeout) before it
+    /// is marked failed, counted from its first attempt in the current activation of its partition: a crash starts the
+    /// clock again, so restarts never use up an item's budget. Items failed this way are retried when the partition resumes.
+    /// </summary>
+    public TimeSpan ItemRetryDeadline { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>Longest wait between two attempts of an item (the backoff doubles from 100 ms up to this).</summary>
+    public TimeSpan MaxRetryBackoff { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>Jobs running at once in the cluster; further jobs wait (state Queued) and start, by priority then age, as others finish.</summary>
+    public int MaxConcurrentJobs { get; set; } = 256;
+    /// <summary>
+    /// Times a partition redoes outputs that its final audit found missing or changed in the store before it gives up on
+    /// them (marks them failed): a store that keeps losing acknowledged writes must not keep a job running forever.
+    /// </summary>
+    public int MaxAuditRounds { get; set; } = 3;
     /// <summary>A partition persists its state after this many item completions (and at the end); a restart redoes at most these.</summary>
     public int CheckpointEveryItems { get; set; } = 16;
     /// <summary>Largest number of items one job may have.</summary>
@@ -35,7 +48,12 @@ public sealed class PipelineOptions
         if (BatchesInFlightPerHost < 1) yield return $"{where}.BatchesInFlightPerHost: must be at least 1";
         if (PartitionSize < 1 || PartitionSize > 100_000) yield return $"{where}.PartitionSize: must be between 1 and 100000, got {PartitionSize}";
         if (ActivePartitions < 1) yield return $"{where}.ActivePartitions: must be at least 1";
-        if (MaxAttempts < 1 || MaxAttempts > 255) yield return $"{where}.MaxAttempts: must be between 1 and 255";
+        if (ItemRetryDeadline < TimeSpan.FromSeconds(1) || ItemRetryDeadline > TimeSpan.FromDays(7))
+            yield return $"{where}.ItemRetryDeadline: must be between 1 second and 7 days, got {ItemRetryDeadline}";
+        if (MaxRetryBackoff < TimeSpan.FromMilliseconds(100) || MaxRetryBackoff > TimeSpan.FromMinutes(10))
+            yield return $"{where}.MaxRetryBackoff: must be between 100 ms and 10 minutes, got {MaxRetryBackoff}";
+        if (MaxConcurrentJobs < 1 || MaxConcurrentJobs > 100_000) yield return $"{where}.MaxConcurrentJobs: must be between 1 and 100000, got {MaxConcurrentJobs}";
+        if (MaxAuditRounds < 1 || MaxAuditRounds > 100) yield return $"{where}.MaxAuditRounds: must be between 1 and 100, got {MaxAuditRounds}";
         if (CheckpointEveryItems < 1) yield return $"{where}.CheckpointEveryItems: must be at least 1";
         if (MaxItemsPerJob < 1) yield return $"{where}.MaxItemsPerJob: must be at least 1";
         if (StatusErrors < 0) yield return $"{where}.StatusErrors: must be at least 0";

@@ -6,4 +6,7 @@ public interface IJobControlGrain : IGrainWithStringKey
 {
     /// <summary>Partition <paramref name="partition"/>'s counts; a finished one's are final (reporting them again is harmless).</summary>
     [Alias("Report"), Orleans.Concurrency.OneWay] Task Report(int partition, PartitionProgress progress);
+
+    /// <summary>A waiting (Queued) job was admitted: it starts running (a job that is not waiting ignores it).</summary>
+    [Alias("Admitted"), Orleans.Concurrency.OneWay] Task Admitted();
 }

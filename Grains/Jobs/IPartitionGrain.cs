@@ -19,6 +19,13 @@ public interface IPartitionGrain : IGrainWithStringKey
     /// <summary>Stops: items in flight settle, pending ones become cancelled, the records are written; returns the final counts.</summary>
     [Alias("Cancel")] Task<PartitionProgress> Cancel(PartitionPlan plan);
 
+    /// <summary>
+    /// The job's final audit of a finished partition: reads every output its records list as done and checks it is in the
+    /// store with the recorded SHA-256 (and that its records file is there). Missing or changed outputs are redone: the
+    /// partition re-opens, runs them, and reports again. An unfinished partition is not audited (Lost 0).
+    /// </summary>
+    [Alias("Audit")] Task<PartitionAuditResult> Audit(PartitionPlan plan);
+
     /// <summary>Failed items <paramref name="offset"/>.. (at most <paramref name="count"/>), in index order.</summary>
     [Alias("Errors")] Task<Contracts.ItemError[]> Errors(int offset, int count);
 }

@@ -6,7 +6,7 @@ namespace RAE.Grid.Grains.Jobs;
 
 /// <summary>
 /// A partition's item records, the manifest's lines: one JSON object per item (index, input, source, label, seed, phase,
-/// output, seconds, attempts, error), written once when the partition finishes. Together the partitions' files list
+/// output, its SHA-256 and producer — silo/device/dtype —, seconds, attempts, error), written when the partition finishes. Together the partitions' files list
 /// every item of the job; <c>manifest.json</c> names them.
 /// </summary>
 public static class ItemRecords
@@ -14,6 +14,8 @@ public static class ItemRecords
     static readonly JsonSerializerOptions Json = new()
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, Converters = { new JsonStringEnumConverter() },
+        // Whatever an item's values, its records can be written.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     /// <summary>The JSON Lines of a settled partition.</summary>
@@ -28,7 +30,9 @@ public static class ItemRecords
                 index = items.IndexOf(i), input = items.InputOf(i), source = items.SourceOf(i),
                 label = items.Plan.Kind == JobKind.Generate ? (int?)items.LabelOf(i) : null,
                 seed = items.Plan.Generate?.Seed,
-                phase, output = phase == ItemPhase.Done ? items.OutputOf(i) : null, seconds = Math.Round(s.Seconds[i], 4),
+                phase, output = phase == ItemPhase.Done ? items.OutputOf(i) : null,
+                sha256 = phase == ItemPhase.Done ? s.HashOf(i) : null, producer = phase == ItemPhase.Done ? s.ProducerName(i) : null,
+                seconds = Math.Round(s.Seconds[i], 4),
                 attempts = (int)s.Attempts[i], error = s.Errors.GetValueOrDefault(i),
             };
             JsonSerializer.Serialize(buffer, record, Json);

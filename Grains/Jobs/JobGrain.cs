@@ -27,9 +27,13 @@ public sealed class JobGrain(
 
     private const string ResumeReminder = "resume";
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    // Start is check-then-act across awaits in a reentrant grain: two different requests racing for one new id must not both pass.
+    private readonly SemaphoreSlim _startLock = new(1, 1);
     /// <summary>The latest counts of running partitions (not persisted: partitions report again after a restart).</summary>
     private readonly Dictionary<int, PartitionProgress> _live = new();
     private IGrainTimer? _pinger;
+    /// <summary>Partitions whose outputs the final audit found intact in this activation (a later round re-checks only the others).</summary>
+    private readonly HashSet<int> _audited = new();
     private bool _finishing;
     private bool _cancelling;
 
@@ -52,6 +56,8 @@ public sealed class JobGrain(
         {
             log.LogInformation("Job {Job} resumes: partitions {Active} running, {Next}/{Count} started", S.JobId,
                 string.Join(",", S.Active), S.NextPartition, S.Partitions);
+            // A crash between persisting the plan and registering the job would leave it out of the index (idempotent).
+            await GrainFactory.GetGrain<IJobIndexGrain>(0).Add(S.JobId);
             StartPinger();
         }
     }
@@ -62,6 +68,13 @@ public sealed class JobGrain(
     }
 
     public async Task<JobStatus> Start(JobRequest request)
+    {
+        await _startLock.WaitAsync();
+        try { return await StartLockedAsync(request); }
+        finally { _startLock.Release(); }
+    }
+
+    private async Task<JobStatus> StartLockedAsync(JobRequest request)
     {
         var jobId = this.GetPrimaryKeyString();
         if (S.State != JobState.Unknown)
@@ -87,35 +100,60 @@ public sealed class JobGrain(
         }
         if (problems.Count > 0) throw new ArgumentException($"job '{jobId}' rejected: " + string.Join("; ", problems));
 
+        // The reminder first: a crash after the state is persisted but before anything else still re-activates the job
+        // (a reminder that finds no job unregisters itself).
+        await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         state.State = plan!;
         S.RandomWeights = directory.HasRandomWeights(request.BundleId);
+        S.State = JobState.Queued;
         await WriteStateAsync();
         await GrainFactory.GetGrain<IJobIndexGrain>(0).Add(jobId);
-        await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         log.LogInformation("Job {Job}: {Kind} of {Count} items in {Partitions} partitions with bundle {Bundle} → {Prefix}", jobId, S.Kind,
             S.Total, S.Partitions, S.BundleId, S.OutputPrefix);
+        await TryAdmitAsync();
+        return Status();
+    }
+
+    /// <summary>Asks for a slot (MaxConcurrentJobs); runs when admitted, else stays Queued until <see cref="Admitted"/> or the next reminder.</summary>
+    private async Task TryAdmitAsync()
+    {
+        if (S.State != JobState.Queued) return;
+        if (await GrainFactory.GetGrain<IJobAdmissionGrain>(0).Admit(S.JobId, S.Priority)) await BeginAsync();
+        else log.LogInformation("Job {Job} waits for a slot: the grid runs MaxConcurrentJobs {Max} jobs", S.JobId, P.MaxConcurrentJobs);
+    }
+
+    public Task Admitted() => TryAdmitAsync();
+
+    private async Task BeginAsync()
+    {
+        if (S.State != JobState.Queued) return;
+        S.State = JobState.Running;
+        await WriteStateAsync();
         StartPinger();
         await PumpAsync();
-        return Status();
     }
 
     /// <summary>
     /// The job's sampling settings completed from the bundle's defaults and validated, by a diffusion stage (which holds
-    /// the bundle): a bad value fails the Start naming the field, before any item runs. Retryable failures (a busy or
-    /// leaving silo) are retried on the next host.
+    /// the bundle): a bad value fails the Start naming the field, before any item runs. Transient failures (a busy or
+    /// leaving silo) are retried on the next host for up to <see cref="ResolveDeadline"/> (a client waits on this call).
     /// </summary>
     private async Task<SamplingSpec> ResolveSamplingAsync(string bundleId, SamplingSpec requested)
     {
         var router = new StageRouter(directory, GrainFactory, bundleId);
+        var since = System.Diagnostics.Stopwatch.StartNew();
         for (int attempt = 1; ; attempt++)
         {
             try { return await router.CallAsync(StageNames.Diffusion, (IDiffusionStageGrain g) => g.ResolveSampling(requested)); }
-            catch (Exception e) when (RetryPolicy.IsRetryable(e) && attempt < P.MaxAttempts)
+            catch (Exception e) when (RetryPolicy.IsRetryable(e) && since.Elapsed < ResolveDeadline)
             {
-                await Task.Delay(RetryPolicy.Backoff(attempt));
+                await Task.Delay(RetryPolicy.Backoff(attempt, P.MaxRetryBackoff));
             }
         }
     }
+
+    /// <summary>How long a Start waits out transient failures while it resolves the sampling settings.</summary>
+    public static readonly TimeSpan ResolveDeadline = TimeSpan.FromSeconds(60);
 
     /// <summary>Silo metadata reaches the local cache shortly after a silo joins: wait a little before saying no.</summary>
     private async Task<bool> AnySiloHostsAsync(string stage, string bundleId)
@@ -149,7 +187,7 @@ public sealed class JobGrain(
 
     public async Task<JobStatus> Cancel()
     {
-        if (S.State != JobState.Running || _finishing || _cancelling) return Status();
+        if (S.State is not (JobState.Running or JobState.Queued) || _finishing || _cancelling) return Status();
         _cancelling = true;
         try
         {
@@ -181,11 +219,13 @@ public sealed class JobGrain(
         await PumpAsync();
     }
 
-    public Task ReceiveReminder(string reminderName, TickStatus status)
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        // Activation already restarted the pinger; the reminder only exists to activate the job after its silo died.
+        // Activation already restarted the pinger; the reminder only exists to activate the job after its silo died
+        // (and to ask again for a slot while queued).
         if (S.State == JobState.Running) StartPinger();
-        return Task.CompletedTask;
+        else if (S.State == JobState.Queued) await TryAdmitAsync();
+        else if (S.State == JobState.Unknown && await this.GetReminder(ResumeReminder) is { } r) await this.UnregisterReminder(r);
     }
 
     private static string[] StagesOf(JobKind kind) => kind switch
@@ -203,9 +243,22 @@ public sealed class JobGrain(
         S.FinishedDone += progress.Done;
         S.FinishedFailed += progress.Failed;
         S.FinishedCancelled += progress.Cancelled;
+        S.FinishedRedone += progress.Redone;
         if (progress.Failed > 0) S.FailedByPartition[partition] = progress.Failed;
         foreach (var e in progress.Errors)
             if (S.FirstErrors.Count < P.StatusErrors) S.FirstErrors.Add(e);
+    }
+
+    /// <summary>Takes a partition's earlier final counts out of the job's totals (its audit re-opened or changed it).</summary>
+    private void Uncount(int partition, PartitionProgress progress)
+    {
+        S.FinishedDone -= progress.Done;
+        S.FinishedFailed -= progress.Failed;
+        S.FinishedCancelled -= progress.Cancelled;
+        S.FinishedRedone -= progress.Redone;
+        S.FailedByPartition.Remove(partition);
+        var plan = S.PlanOf(partition);
+        S.FirstErrors.RemoveAll(e => e.Index >= plan.Start && e.Index < plan.Start + plan.Count);
     }
 
     /// <summary>
@@ -268,7 +321,7 @@ public sealed class JobGrain(
     private async Task WriteStateAsync()
     {
         await _writeLock.WaitAsync();
-        try { await state.WriteStateAsync(); }
+        try { await GrainStateWrites.WriteAsync(state, log, $"job {S.JobId}"); }
         finally { _writeLock.Release(); }
     }
 
@@ -278,10 +331,40 @@ public sealed class JobGrain(
         _finishing = true;
         try
         {
+            if (await AuditAsync()) return;
             await FinishBookkeepingAsync(S.FinishedFailed > 0 ? JobState.CompletedWithErrors : JobState.Completed);
         }
         finally { _finishing = false; }
-        log.LogInformation("Job {Job} {State}: {Done} done, {Failed} failed", S.JobId, S.State, S.FinishedDone, S.FinishedFailed);
+        log.LogInformation("Job {Job} {State}: {Done} done, {Failed} failed, {Redone} redone after the audit", S.JobId, S.State,
+            S.FinishedDone, S.FinishedFailed, S.FinishedRedone);
+    }
+
+    /// <summary>
+    /// The final audit, so that "done" means "there": every partition checks that the store holds each output it
+    /// recorded, with the recorded hash. Partitions that lost outputs re-open to redo them and run again; returns true
+    /// when any did (the job finishes when they report again).
+    /// </summary>
+    private async Task<bool> AuditAsync()
+    {
+        var reopened = false;
+        foreach (var chunk in Enumerable.Range(0, S.Partitions).Where(p => !_audited.Contains(p)).Chunk(16))
+        {
+            var results = await Task.WhenAll(chunk.Select(async p => (p, r: await Partition(p).Audit(S.PlanOf(p)))));
+            foreach (var (p, _) in results.Where(x => x.r.Lost == 0)) _audited.Add(p);
+            foreach (var (p, r) in results.Where(x => x.r.Lost > 0))
+            {
+                Uncount(p, r.Before);
+                if (r.Reopened) { S.Active.Add(p); reopened = true; }
+                else Count(p, r.After);
+            }
+        }
+        if (reopened)
+        {
+            log.LogWarning("Job {Job}: the final audit found outputs missing or changed in the store; partitions {Partitions} redo them",
+                S.JobId, string.Join(",", S.Active));
+            await WriteStateAsync();
+        }
+        return reopened;
     }
 
     /// <summary>
@@ -301,11 +384,19 @@ public sealed class JobGrain(
             await store.PutAsync(contactSheet, sheet, "image/png");
         }
         await store.PutAsync(manifest, JobOutputs.Manifest(S, final, finished), "application/json");
+        var previous = (S.Manifest, S.ContactSheet, S.State, S.Finished);
         S.Manifest = manifest;
         S.ContactSheet = contactSheet;
         S.State = final;
         S.Finished = finished;
-        await WriteStateAsync();
+        try { await WriteStateAsync(); }
+        catch
+        {
+            // Not persisted: stay Running in memory too, so the next ping redoes the bookkeeping instead of the job
+            // looking finished here while its stored state says Running.
+            (S.Manifest, S.ContactSheet, S.State, S.Finished) = previous;
+            throw;
+        }
         await GrainFactory.GetGrain<IJobIndexGrain>(0).MarkFinished(S.JobId);
         if (await this.GetReminder(ResumeReminder) is { } r) await this.UnregisterReminder(r);
         _pinger?.Dispose();

@@ -51,12 +51,16 @@ public sealed class JobGrainState
     [Key(31)] public List<ItemError> FirstErrors { get; set; } = new();
     /// <summary>Failed items per finished partition, for partitions with any (paging errors visits only those).</summary>
     [Key(32)] public SortedDictionary<int, int> FailedByPartition { get; set; } = new();
+    /// <summary>The job's priority (request's <c>Priority</c>): in the stage queues and for admission.</summary>
+    [Key(33)] public int Priority { get; set; }
+    /// <summary>Outputs of finished partitions redone because the final audit found them missing or changed in the store.</summary>
+    [Key(34)] public int FinishedRedone { get; set; }
 
     /// <summary>The plan of partition <paramref name="index"/>.</summary>
     public PartitionPlan PlanOf(int index)
     {
         var start = index * PartitionSize;
         return new PartitionPlan(JobId, Kind, BundleId, OutputPrefix, index, start, Math.Min(PartitionSize, Total - start), Generate, ShardSize,
-            Kind == JobKind.Generate ? null : ItemNames.PlanFile(OutputPrefix, index));
+            Kind == JobKind.Generate ? null : ItemNames.PlanFile(OutputPrefix, index), Priority);
     }
 }

@@ -8,11 +8,12 @@ namespace RAE.Grid.Grains.Jobs;
 /// <summary>
 /// Keeps the list of jobs, so clients can list them (a page at a time) and a starting silo can resume unfinished ones.
 /// Finished jobs older than <see cref="PipelineOptions.JobRetention"/> are dropped whenever the index changes, so its
-/// state — rewritten on every change — stays bounded by the jobs of one retention period.
+/// state — rewritten on every change — stays bounded by the jobs of one retention period. It also admits jobs
+/// (<see cref="IJobAdmissionGrain"/>): at most MaxConcurrentJobs run, the rest wait, so a burst of jobs queues instead of failing.
 /// </summary>
 public sealed class JobIndexGrain([PersistentState("index", GridStorage.JobStore)] IPersistentState<JobIndexState> state,
-    IOptions<GridOptions> options, TimeProvider clock)
-    : Grain, IJobIndexGrain
+    IOptions<GridOptions> options, TimeProvider clock, Microsoft.Extensions.Logging.ILogger<JobIndexGrain> log)
+    : Grain, IJobIndexGrain, IJobAdmissionGrain
 {
     JobIndexState S => state.State;
 
@@ -27,10 +28,41 @@ public sealed class JobIndexGrain([PersistentState("index", GridStorage.JobStore
 
     public async Task MarkFinished(string jobId)
     {
-        if (!S.Unfinished.Remove(jobId)) return;
+        var freed = S.Admitted.Remove(jobId) | S.Waiting.Remove(jobId);
+        S.WaitingPriority.Remove(jobId);
+        if (!S.Unfinished.Remove(jobId) && !freed) return;
         Expire();
         S.FinishedAt[jobId] = clock.GetUtcNow();
-        await state.WriteStateAsync();
+        var admitted = AdmitWaiting();
+        await GrainStateWrites.WriteAsync(state, log, "job index");
+        foreach (var id in admitted) await GrainFactory.GetGrain<IJobControlGrain>(id).Admitted();
+    }
+
+    public async Task<bool> Admit(string jobId, int priority)
+    {
+        if (S.Admitted.Contains(jobId)) return true;
+        if (!S.Waiting.Contains(jobId)) { S.Waiting.Add(jobId); S.WaitingPriority[jobId] = priority; }
+        var admitted = AdmitWaiting();
+        await GrainStateWrites.WriteAsync(state, log, "job index");
+        foreach (var id in admitted.Where(id => id != jobId)) await GrainFactory.GetGrain<IJobControlGrain>(id).Admitted();
+        return S.Admitted.Contains(jobId);
+    }
+
+    /// <summary>Moves waiting jobs into free slots, highest priority first, then in arrival order; returns them.</summary>
+    private List<string> AdmitWaiting()
+    {
+        var admitted = new List<string>();
+        var limit = options.Value.Pipeline.MaxConcurrentJobs;
+        while (S.Admitted.Count < limit && S.Waiting.Count > 0)
+        {
+            var next = S.Waiting.Select((id, order) => (id, order)).OrderByDescending(x => S.WaitingPriority.GetValueOrDefault(x.id))
+                .ThenBy(x => x.order).First().id;
+            S.Waiting.Remove(next);
+            S.WaitingPriority.Remove(next);
+            S.Admitted.Add(next);
+            admitted.Add(next);
+        }
+        return admitted;
     }
 
     public Task<string[]> List(int offset = 0, int count = IJobIndexGrain.MaxPage) =>

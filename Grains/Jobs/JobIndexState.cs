@@ -1,6 +1,9 @@
 namespace RAE.Grid.Grains.Jobs;
 
-/// <summary>The persisted list of jobs: every id in the order added, those not finished yet, and when the others finished.</summary>
+/// <summary>
+/// The persisted list of jobs: every id in the order added, those not finished yet, when the others finished, and the
+/// admission of unfinished ones (running, or waiting for a slot).
+/// </summary>
 [GenerateSerializer, Alias("rae.JobIndexState"), MessagePack.MessagePackObject]
 public sealed class JobIndexState
 {
@@ -8,4 +11,9 @@ public sealed class JobIndexState
     [Id(1), MessagePack.Key(1)] public HashSet<string> Unfinished { get; set; } = new();
     /// <summary>Finish time of finished jobs, for expiry after the retention.</summary>
     [Id(2), MessagePack.Key(2)] public Dictionary<string, DateTimeOffset> FinishedAt { get; set; } = new();
+    /// <summary>Jobs admitted to run (at most <c>MaxConcurrentJobs</c>).</summary>
+    [Id(3), MessagePack.Key(3)] public HashSet<string> Admitted { get; set; } = new();
+    /// <summary>Jobs waiting for a slot, in arrival order, with their priorities.</summary>
+    [Id(4), MessagePack.Key(4)] public List<string> Waiting { get; set; } = new();
+    [Id(5), MessagePack.Key(5)] public Dictionary<string, int> WaitingPriority { get; set; } = new();
 }

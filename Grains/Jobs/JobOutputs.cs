@@ -20,6 +20,8 @@ public static class JobOutputs
     {
         WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Converters = { new JsonStringEnumConverter() },
+        // Whatever a job's values (a NaN scale is rejected at submit, but the manifest must never be what blocks a job), it can be written.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     /// <summary>
@@ -45,7 +47,8 @@ public static class JobOutputs
                     t_min = (double?)null, t_max = (double?)null, output_size = (int?)null,
                     shard_size = s.Kind == JobKind.Encode ? (int?)s.ShardSize : null,
                 },
-            counts = new { total = s.Total, done = s.FinishedDone, failed = s.FinishedFailed, cancelled = s.FinishedCancelled },
+            counts = new { total = s.Total, done = s.FinishedDone, failed = s.FinishedFailed, cancelled = s.FinishedCancelled, redone_after_audit = s.FinishedRedone },
+            priority = s.Priority,
             partitions = s.Partitions, partition_size = s.PartitionSize,
             item_files = Enumerable.Range(0, s.Partitions).Select(ItemNames.RecordsFile),
         };

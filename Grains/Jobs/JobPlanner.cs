@@ -19,6 +19,7 @@ public static class JobPlanner
     {
         var p = new List<string>();
         if (string.IsNullOrWhiteSpace(r.BundleId)) p.Add("bundle id is empty");
+        if (Math.Abs(r.Priority) > JobRequest.MaxPriority) p.Add($"priority: {r.Priority} is outside -{JobRequest.MaxPriority}..{JobRequest.MaxPriority}");
         switch (r.Kind)
         {
             case JobKind.Reconstruct or JobKind.Encode:
@@ -64,6 +65,7 @@ public static class JobPlanner
         void Add(string s) { h.AppendData(Encoding.UTF8.GetBytes(s)); h.AppendData([0]); }
         Add(r.Kind.ToString()); Add(r.BundleId); Add(r.OutputPrefix ?? ""); Add(r.ShardSize.ToString());
         Add(r.InputList ?? ""); Add(r.InputPrefix ?? "");
+        if (r.Priority != 0) Add($"priority {r.Priority}"); // only when set: fingerprints of earlier requests stay the same
         foreach (var img in r.Images ?? []) { Add(img.Name); Add(img.Uri ?? ""); if (img.Inline is { } b) h.AppendData(b); }
         if (r.Generate is { } g)
         {
@@ -86,7 +88,7 @@ public static class JobPlanner
         var s = new JobGrainState
         {
             JobId = jobId, Kind = r.Kind, BundleId = r.BundleId, State = JobState.Running, OutputPrefix = prefix,
-            Created = DateTimeOffset.UtcNow, ShardSize = r.ShardSize, RequestFingerprint = Fingerprint(r),
+            Created = DateTimeOffset.UtcNow, ShardSize = r.ShardSize, RequestFingerprint = Fingerprint(r), Priority = r.Priority,
             // An encode job's shards never straddle partitions: its partitions hold whole shards.
             PartitionSize = r.Kind == JobKind.Encode ? Math.Max(1, limits.PartitionSize / r.ShardSize) * r.ShardSize : limits.PartitionSize,
         };

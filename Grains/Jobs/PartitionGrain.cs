@@ -14,7 +14,9 @@ namespace RAE.Grid.Grains.Jobs;
 /// the decoder on that same silo when it hosts one — and records the outcome; the stages pass the latent between
 /// themselves and the decoder writes the PNG. It checkpoints its own small state every few items (so a checkpoint costs
 /// the same per item whatever the job's size), reports its counts to the job, writes its item records when every item
-/// has settled, and resumes after a restart: an item whose output is already stored is counted done, not redone.
+/// has settled, and resumes after a restart: an item whose output is already stored — and tagged as this item's — is
+/// counted done, not redone. Every output's SHA-256 and producer are recorded, so the job's final audit can check the
+/// store still holds exactly what was written (<see cref="Audit"/>).
 /// Reentrant so the job's calls interleave with the work; all state changes happen on the grain's own turns.
 /// </summary>
 [Reentrant]
@@ -46,6 +48,17 @@ public sealed class PartitionGrain(
     {
         // State from an earlier activation: some outputs may be stored that the last checkpoint does not record.
         _resumed = S.Plan is not null;
+        if (S.Plan is not null)
+        {
+            EnsureArrays();
+            if (!S.Finished && S.Transient.Count > 0)
+            {
+                // Failed by an outage that outlasted their deadline, not by their content: a resumed partition tries again.
+                foreach (var i in S.Transient)
+                    if (S.Phases[i] == (byte)ItemPhase.Failed) { S.Phases[i] = (byte)ItemPhase.Pending; S.Errors.Remove(i); }
+                S.Transient.Clear();
+            }
+        }
         return Task.CompletedTask;
     }
 
@@ -57,7 +70,7 @@ public sealed class PartitionGrain(
             try { await processing.WaitAsync(cancellationToken); } catch (OperationCanceledException) { }
         // Only what changed since the last checkpoint: a finished partition (or one with nothing new) writes nothing, so
         // a silo holding a big job's thousand finished partitions shuts down without rewriting them all.
-        if (S.Plan is not null && _sinceCheckpoint > 0) await WriteStateAsync();
+        if (S.Plan is not null && _sinceCheckpoint > 0) await TryCheckpointAsync();
     }
 
     public async Task Run(PartitionPlan plan, int window)
@@ -65,6 +78,11 @@ public sealed class PartitionGrain(
         _window = Math.Max(1, window);
         await EnsurePlannedAsync(plan);
         if (S.Finished) { await ReportAsync(); return; }
+        StartProcessing();
+    }
+
+    private void StartProcessing()
+    {
         if (_processing is { IsCompleted: false }) return;
         if (_resumed && _processing is null)
             log.LogInformation("Job {Job} partition {Partition} resumes: {Settled}/{Count} items already settled", Plan.JobId, Plan.Index,
@@ -88,6 +106,45 @@ public sealed class PartitionGrain(
         return Progress();
     }
 
+    public async Task<PartitionAuditResult> Audit(PartitionPlan plan)
+    {
+        await EnsurePlannedAsync(plan);
+        var before = Progress();
+        if (!S.Finished) return new PartitionAuditResult(0, before, before, false);
+        var items = await ItemsAsync(CancellationToken.None);
+        var lost = await OutputAudit.LostAsync(items, S, store, CancellationToken.None);
+        if (lost.Count == 0)
+        {
+            // The records are the manifest's lines: a store that lost them gets them again (they are derived from the state).
+            if (!await store.ExistsAsync(RecordsName)) await WriteRecordsAsync(items);
+            return new PartitionAuditResult(0, before, before, false);
+        }
+        var retry = S.AuditRounds < P.MaxAuditRounds;
+        log.LogWarning("Job {Job} partition {Partition}: the store no longer holds {Lost} outputs recorded as done (e.g. {Output}); {Action}",
+            Plan.JobId, Plan.Index, lost.Count, items.OutputOf(lost[0]), retry ? "redoing them" : $"failing them after {S.AuditRounds} audits");
+        S.AuditRounds++;
+        foreach (var i in lost)
+        {
+            S.Forget(i);
+            if (retry) S.Phases[i] = (byte)ItemPhase.Pending;
+            else
+            {
+                S.Phases[i] = (byte)ItemPhase.Failed;
+                S.Errors[i] = $"{items.InputOf(i)}: the store lost this item's output {P.MaxAuditRounds} times after it was written";
+            }
+        }
+        if (!retry)
+        {
+            await FinishAsync(report: false);
+            return new PartitionAuditResult(lost.Count, before, Progress(), false);
+        }
+        S.Redone += lost.Count;
+        S.Finished = false;
+        await WriteStateAsync();
+        StartProcessing();
+        return new PartitionAuditResult(lost.Count, before, Progress(), true);
+    }
+
     public async Task<ItemError[]> Errors(int offset, int count)
     {
         if (S.Plan is null || S.Errors.Count == 0) return [];
@@ -103,10 +160,20 @@ public sealed class PartitionGrain(
         S.Phases = new byte[plan.Count];
         S.Attempts = new byte[plan.Count];
         S.Seconds = new float[plan.Count];
+        EnsureArrays();
         await WriteStateAsync();
     }
 
+    /// <summary>Sizes the per-item arrays added after the first format (a state saved before them has them empty).</summary>
+    private void EnsureArrays()
+    {
+        if (S.Hashes.Length != S.Phases.Length * 32) S.Hashes = new byte[S.Phases.Length * 32];
+        if (S.ProducerOf.Length != S.Phases.Length) S.ProducerOf = new byte[S.Phases.Length];
+    }
+
     private async Task<PartitionItems> ItemsAsync(CancellationToken ct) => _items ??= await PartitionItems.LoadAsync(Plan, store, ct);
+
+    string RecordsName => $"{Plan.OutputPrefix}/{ItemNames.RecordsFile(Plan.Index)}";
 
     private async Task ProcessAsync(CancellationToken ct)
     {
@@ -116,108 +183,155 @@ public sealed class PartitionGrain(
             var pending = Enumerable.Range(0, Plan.Count).Where(i => S.Phases[i] == (byte)ItemPhase.Pending).ToList();
             if (Plan.Kind == JobKind.Encode)
                 await WindowedRun.RunAsync(pending.GroupBy(i => items.IndexOf(i) / Plan.ShardSize).ToList(),
-                    () => Math.Max(1, _window / Plan.ShardSize), shard => ProcessShardAsync(items, shard.ToList(), ct), ct);
+                    () => Math.Max(1, _window / Plan.ShardSize), shard => GuardAsync(shard.ToList(), () => ProcessShardAsync(items, shard.ToList(), ct)), ct);
             else
-                await WindowedRun.RunAsync(pending, () => _window, i => ProcessItemAsync(items, i, ct), ct);
+                await WindowedRun.RunAsync(pending, () => _window, i => GuardAsync([i], () => ProcessItemAsync(items, i, ct)), ct);
             if (S.Phases.All(p => p != (byte)ItemPhase.Pending)) await FinishAsync(report: true);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
         catch (Exception e)
         {
             // The partition stays unfinished; the job's next Run resumes it from the last checkpoint.
-            log.LogError(e, "Partition {Partition} of job {Job} paused by an unexpected error; it will resume", Plan.Index, Plan.JobId);
-            await WriteStateAsync();
+            log.LogError(e, "Partition {Partition} of job {Job} paused by an unexpected error; the job's next ping resumes it", Plan.Index, Plan.JobId);
+            await TryCheckpointAsync();
+        }
+    }
+
+    /// <summary>
+    /// Every item task ends accounted for: an unexpected error (a bug, not an item's or a transient one) is logged and
+    /// leaves the items pending, so the partition's next run retries them instead of the task faulting unobserved.
+    /// </summary>
+    private async Task GuardAsync(List<int> locals, Func<Task> work)
+    {
+        try { await work(); }
+        catch (OperationCanceledException) { throw; }
+        catch (Exception e)
+        {
+            log.LogError(e, "Job {Job} items {First}..{Last} hit an unexpected error; they stay pending and are retried when the partition runs again",
+                Plan.JobId, Plan.Start + locals[0], Plan.Start + locals[^1]);
         }
     }
 
     private async Task ProcessItemAsync(PartitionItems items, int local, CancellationToken ct)
     {
         var output = items.OutputOf(local);
-        if (_resumed && await store.ExistsAsync(output, ct))
-        {
-            // Written before a restart whose checkpoint did not record it: done, not redone.
-            await SettleAsync([local], null, 0);
-            return;
-        }
+        var index = items.IndexOf(local);
         var sw = Stopwatch.StartNew();
         _inFlight++;
-        string? error;
+        (string? Error, bool Transient) outcome;
         try
         {
-            error = await WithRetriesAsync([local], async () =>
+            outcome = await WithRetriesAsync([local], async () =>
             {
-                var index = items.IndexOf(local);
+                // Written before a restart whose checkpoint did not record it: done, not redone — if it is this item's.
+                if (_resumed && await AcceptStoredAsync(local, index, output, ct)) return;
                 var first = Router.Pick(FirstStage);
-                var route = new ItemRoute(Plan.JobId, index, Router.KeyOf(Router.PickNear(StageNames.Decoder, first)), output, Plan.Generate?.OutputSize);
-                if (Plan.Generate is { } g)
-                    await Router.CallOnAsync(StageNames.Diffusion, first, (IDiffusionStageGrain stage) =>
-                        stage.GenerateRouted(new DiffusionItem(items.LabelOf(local), g.Seed, index, g.Sampling!), route, ct));
-                else
-                    await Router.CallOnAsync(StageNames.Encoder, first, (IEncoderStageGrain stage) =>
+                var route = new ItemRoute(Plan.JobId, index, Router.KeyOf(Router.PickNear(StageNames.Decoder, first)), output,
+                    Plan.Generate?.OutputSize, Plan.Priority);
+                var receipt = Plan.Generate is { } g
+                    ? await Router.CallOnAsync(StageNames.Diffusion, first, (IDiffusionStageGrain stage) =>
+                        stage.GenerateRouted(new DiffusionItem(items.LabelOf(local), g.Seed, index, g.Sampling!), route, ct))
+                    : await Router.CallOnAsync(StageNames.Encoder, first, (IEncoderStageGrain stage) =>
                         stage.EncodeRouted(new ImageSource(items.InputOf(local), null, items.SourceOf(local)), route, ct));
+                S.Record(local, receipt.Sha256, receipt.Producer);
             }, ct);
         }
         finally { _inFlight--; }
-        await SettleAsync([local], error is null ? null : [error], sw.Elapsed.TotalSeconds);
+        await SettleAsync([local], outcome.Error is null ? null : [outcome.Error], sw.Elapsed.TotalSeconds, outcome.Transient);
+    }
+
+    /// <summary>Whether the object stored under <paramref name="output"/> is this item's (then it is recorded as its output).</summary>
+    private async Task<bool> AcceptStoredAsync(int local, long index, string output, CancellationToken ct)
+    {
+        if (await store.GetAsync(output, ct) is not { } bytes) return false;
+        if (OutputProvenance.ProducerOfItemPng(bytes, Plan.JobId, index) is not { } producer)
+        {
+            log.LogWarning("Job {Job} item {Index}: '{Output}' is stored but is not this item's output; redoing it", Plan.JobId, index, output);
+            return false;
+        }
+        S.Record(local, OutputProvenance.Sha256(bytes), producer);
+        return true;
     }
 
     /// <summary>An encode job's shard: encoded and stored by an encoder stage in one call (the unit of completion).</summary>
     private async Task ProcessShardAsync(PartitionItems items, List<int> locals, CancellationToken ct)
     {
         var shardName = items.OutputOf(locals[0]);
-        if (_resumed && await store.ExistsAsync(shardName, ct))
-        {
-            await SettleAsync(locals, null, 0);
-            return;
-        }
         var sw = Stopwatch.StartNew();
         _inFlight += locals.Count;
         string?[]? errors = null;
-        string? failure;
+        (string? Error, bool Transient) outcome;
         try
         {
             var request = new ShardRequest(Plan.JobId, Plan.BundleId, shardName, locals.Select(i => (long)items.IndexOf(i)).ToArray(),
-                locals.Select(i => new ImageSource(items.InputOf(i), null, items.SourceOf(i))).ToArray());
-            failure = await WithRetriesAsync(locals, async () =>
-                errors = await Router.CallAsync(StageNames.Encoder, (IEncoderStageGrain stage) => stage.EncodeShard(request, ct)), ct);
+                locals.Select(i => new ImageSource(items.InputOf(i), null, items.SourceOf(i))).ToArray(), Plan.Priority);
+            outcome = await WithRetriesAsync(locals, async () =>
+            {
+                // A shard stored before a restart counts only for the items it lists, and only if every pending one is there.
+                if (_resumed && await store.GetAsync(shardName, ct) is { } stored && OutputProvenance.ShardItems(stored) is { } shard
+                    && shard.Job == Plan.JobId && locals.All(i => shard.Items.Contains(items.IndexOf(i))))
+                {
+                    var sha = OutputProvenance.Sha256(stored);
+                    foreach (var i in locals) S.Record(i, sha, shard.Producer);
+                    errors = null;
+                    return;
+                }
+                var result = await Router.CallAsync(StageNames.Encoder, (IEncoderStageGrain stage) => stage.EncodeShard(request, ct));
+                errors = result.Errors;
+                if (result.Receipt is { } r)
+                    for (int k = 0; k < locals.Count; k++)
+                        if (errors[k] is null) S.Record(locals[k], r.Sha256, r.Producer);
+            }, ct);
         }
         finally { _inFlight -= locals.Count; }
-        await SettleAsync(locals, failure is not null ? locals.Select(_ => failure).ToArray() : errors, sw.Elapsed.TotalSeconds);
+        await SettleAsync(locals, outcome.Error is not null ? locals.Select(_ => outcome.Error).ToArray() : errors, sw.Elapsed.TotalSeconds, outcome.Transient);
     }
 
     string FirstStage => Plan.Kind == JobKind.Generate ? StageNames.Diffusion : StageNames.Encoder;
 
     /// <summary>
-    /// Runs <paramref name="work"/>, retrying retryable failures with backoff (the router passes over the silo that
-    /// failed); returns null on success, else the error that failed the items.
+    /// Runs <paramref name="work"/>, waiting out transient failures (busy stage, silo gone, store or Redis outage) with
+    /// backoff — the router passes over the silo that failed — until <see cref="PipelineOptions.ItemRetryDeadline"/>,
+    /// counted from this call, so a crash never uses up an item's budget. Returns (null, false) on success, else the
+    /// error that failed the items and whether it was transient (the deadline passed).
     /// </summary>
-    private async Task<string?> WithRetriesAsync(List<int> locals, Func<Task> work, CancellationToken ct)
+    private async Task<(string? Error, bool Transient)> WithRetriesAsync(List<int> locals, Func<Task> work, CancellationToken ct)
     {
-        while (true)
+        var since = Stopwatch.StartNew();
+        for (int attempt = 1; ; attempt++)
         {
             foreach (var i in locals) S.Attempts[i] = (byte)Math.Min(255, S.Attempts[i] + 1);
-            var attempt = S.Attempts[locals[0]];
             try
             {
                 await work();
-                return null;
+                return (null, false);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
-            catch (Exception e) when (RetryPolicy.IsRetryable(e) && attempt < P.MaxAttempts)
+            catch (Exception e) when (RetryPolicy.IsRetryable(e))
             {
-                log.LogWarning("Job {Job} item {Index} attempt {Attempt} failed ({Error}); retrying", Plan.JobId, Plan.Start + locals[0], attempt, e.Message);
-                await Task.Delay(RetryPolicy.Backoff(attempt), ct);
+                var wait = RetryPolicy.Backoff(attempt, P.MaxRetryBackoff);
+                if (since.Elapsed + wait > P.ItemRetryDeadline)
+                {
+                    log.LogWarning("Job {Job} item {Index} failed: still failing after {Seconds:F0} s ({Attempts} attempts, ItemRetryDeadline {Deadline}): {Error}",
+                        Plan.JobId, Plan.Start + locals[0], since.Elapsed.TotalSeconds, attempt, P.ItemRetryDeadline, e.Message);
+                    return ($"transient failure outlasted ItemRetryDeadline {P.ItemRetryDeadline} ({attempt} attempts): {e.Message}", true);
+                }
+                // The first attempts and then every tenth: an outage of minutes must not flood the log.
+                if (attempt <= 3 || attempt % 10 == 0)
+                    log.LogWarning("Job {Job} item {Index} attempt {Attempt} failed ({Error}); retrying in {Wait} ms", Plan.JobId, Plan.Start + locals[0],
+                        attempt, e.Message, (int)wait.TotalMilliseconds);
+                await Task.Delay(wait, ct);
             }
             catch (Exception e)
             {
                 log.LogWarning("Job {Job} item {Index} failed: {Error}", Plan.JobId, Plan.Start + locals[0], e.Message);
-                return e.Message;
+                return (e.Message, false);
             }
         }
     }
 
     /// <summary>Records items as done (no error) or failed, and checkpoints every CheckpointEveryItems items.</summary>
-    private async Task SettleAsync(IReadOnlyList<int> locals, string?[]? errors, double seconds)
+    private async Task SettleAsync(IReadOnlyList<int> locals, string?[]? errors, double seconds, bool transient)
     {
         for (int k = 0; k < locals.Count; k++)
         {
@@ -227,13 +341,15 @@ public sealed class PartitionGrain(
             {
                 S.Phases[i] = (byte)ItemPhase.Failed;
                 S.Errors[i] = $"{_items!.InputOf(i)}: {error}";
+                S.Forget(i);
+                if (transient) S.Transient.Add(i);
             }
             else S.Phases[i] = (byte)ItemPhase.Done;
         }
         _sinceCheckpoint += locals.Count;
         if (_sinceCheckpoint >= P.CheckpointEveryItems)
         {
-            await WriteStateAsync();
+            await TryCheckpointAsync();
             await ReportAsync();
         }
         else if (_sinceReport.Elapsed >= ReportInterval) await ReportAsync();
@@ -242,18 +358,28 @@ public sealed class PartitionGrain(
     /// <summary>Writes the item records, then persists the partition as finished and reports its final counts.</summary>
     private async Task FinishAsync(bool report)
     {
-        var items = await ItemsAsync(CancellationToken.None);
-        var records = ItemRecords.ToJsonLines(items, S);
-        await store.PutAsync($"{Plan.OutputPrefix}/{ItemNames.RecordsFile(Plan.Index)}", records, "application/x-ndjson");
+        await WriteRecordsAsync(await ItemsAsync(CancellationToken.None));
         S.Finished = true;
-        await WriteStateAsync();
+        try { await WriteStateAsync(); }
+        catch { S.Finished = false; throw; }
         if (report) await ReportAsync();
     }
 
-    private Task ReportAsync()
+    private Task WriteRecordsAsync(PartitionItems items) =>
+        store.PutAsync(RecordsName, ItemRecords.ToJsonLines(items, S), "application/x-ndjson");
+
+    /// <summary>
+    /// Reports to the job. Best effort: a job whose silo is gone or busy gets the counts at the next checkpoint, and its
+    /// ping calls <see cref="Run"/>, which reports a finished partition again.
+    /// </summary>
+    private async Task ReportAsync()
     {
         _sinceReport.Restart();
-        return GrainFactory.GetGrain<IJobControlGrain>(Plan.JobId).Report(Plan.Index, Progress());
+        try { await GrainFactory.GetGrain<IJobControlGrain>(Plan.JobId).Report(Plan.Index, Progress()); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogDebug("Job {Job} partition {Partition}: report not delivered ({Error}); the job's next ping gets it", Plan.JobId, Plan.Index, e.Message);
+        }
     }
 
     private PartitionProgress Progress()
@@ -267,7 +393,17 @@ public sealed class PartitionGrain(
                 case ItemPhase.Cancelled: cancelled++; break;
             }
         var errors = S.Errors.Take(P.StatusErrors).Select(e => new ItemError(Plan.Start + e.Key, _items?.InputOf(e.Key) ?? "", e.Value)).ToArray();
-        return new PartitionProgress(done, failed, cancelled, S.Finished ? 0 : _inFlight, S.Finished, errors);
+        return new PartitionProgress(done, failed, cancelled, S.Finished ? 0 : _inFlight, S.Finished, errors, S.Redone);
+    }
+
+    /// <summary>A checkpoint that may fail (state storage briefly down): the items stay settled in memory and the next checkpoint writes them.</summary>
+    private async Task TryCheckpointAsync()
+    {
+        try { await WriteStateAsync(); }
+        catch (Exception e) when (RetryPolicy.IsRetryable(e))
+        {
+            log.LogWarning("Job {Job} partition {Partition}: checkpoint not written ({Error}); the next one retries", Plan.JobId, Plan.Index, e.Message);
+        }
     }
 
     private async Task WriteStateAsync()
@@ -275,7 +411,7 @@ public sealed class PartitionGrain(
         await _writeLock.WaitAsync();
         try
         {
-            await state.WriteStateAsync();
+            await GrainStateWrites.WriteAsync(state, log, this.GetPrimaryKeyString());
             _sinceCheckpoint = 0;
         }
         finally { _writeLock.Release(); }

@@ -6,6 +6,7 @@ namespace RAE.Grid.Grains.Jobs;
 /// What one partition of a job does: items [<see cref="Start"/>, <see cref="Start"/> + <see cref="Count"/>) of the
 /// job, with the job's settings. Image jobs list their partition's inputs in a stored plan file (<see cref="Inputs"/>,
 /// <see cref="InputList"/> lines), so neither the plan nor any grain state holds a job's whole item list.
+/// <see cref="Priority"/> is the job's priority in the stage queues.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("rae.PartitionPlan")]
 public sealed record PartitionPlan(
@@ -18,7 +19,8 @@ public sealed record PartitionPlan(
     [property: Id(6)] int Count,
     [property: Id(7)] GenerateSpec? Generate,
     [property: Id(8)] int ShardSize,
-    [property: Id(9)] string? Inputs)
+    [property: Id(9)] string? Inputs,
+    [property: Id(10)] int Priority = 0)
 {
     /// <summary>The partition grain's key: "&lt;job id&gt;#&lt;partition index&gt;".</summary>
     public string GrainKey => KeyOf(JobId, Index);

@@ -5,7 +5,8 @@ namespace RAE.Grid.Grains.Jobs;
 /// <summary>
 /// A partition's counts as it reports them to its job (after every checkpoint, and once finished), so the job's status
 /// is a sum over its few active partitions plus the totals of finished ones. <see cref="Errors"/> holds the
-/// partition's first failed items only (at most the job's status shows).
+/// partition's first failed items only (at most the job's status shows); <see cref="Redone"/> counts outputs redone
+/// because the store had lost or changed them.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("rae.PartitionProgress")]
 public sealed record PartitionProgress(
@@ -14,4 +15,5 @@ public sealed record PartitionProgress(
     [property: Id(2)] int Cancelled,
     [property: Id(3)] int InFlight,
     [property: Id(4)] bool Finished,
-    [property: Id(5)] ItemError[] Errors);
+    [property: Id(5)] ItemError[] Errors,
+    [property: Id(6)] int Redone = 0);

@@ -3,9 +3,9 @@ using MessagePack;
 namespace RAE.Grid.Grains.Jobs;
 
 /// <summary>
-/// The persisted state of one partition: its plan and, per item, a phase byte, an attempt count and its seconds, plus
-/// the errors of failed items. Its size is bounded by the partition size (a few KB for a thousand items), so the cost of
-/// a checkpoint per item is the same whatever the size of the job.
+/// The persisted state of one partition: its plan and, per item, a phase byte, an attempt count, its seconds, its
+/// output's SHA-256 and producer, plus the errors of failed items. Its size is bounded by the partition size (about 40 KB
+/// for a thousand items), so the cost of a checkpoint per item is the same whatever the size of the job.
 /// </summary>
 [MessagePackObject]
 public sealed class PartitionState
@@ -21,4 +21,42 @@ public sealed class PartitionState
     [Key(4)] public SortedDictionary<int, string> Errors { get; set; } = new();
     /// <summary>Every item settled and the item records are stored.</summary>
     [Key(5)] public bool Finished { get; set; }
+    /// <summary>Per item: the SHA-256 of its stored output (32 bytes each; zeros while unknown).</summary>
+    [Key(6)] public byte[] Hashes { get; set; } = [];
+    /// <summary>Distinct producers ("silo/device/dtype") of this partition's outputs.</summary>
+    [Key(7)] public List<string> Producers { get; set; } = new();
+    /// <summary>Per item: 1 + its producer's index in <see cref="Producers"/> (0: unknown).</summary>
+    [Key(8)] public byte[] ProducerOf { get; set; } = [];
+    /// <summary>Failed items whose last error was transient (their retry deadline passed): retried when the partition resumes.</summary>
+    [Key(9)] public SortedSet<int> Transient { get; set; } = new();
+    /// <summary>Outputs redone because an audit found them missing or changed in the store.</summary>
+    [Key(10)] public int Redone { get; set; }
+    /// <summary>Audits that found outputs to redo (bounded by <c>MaxAuditRounds</c>).</summary>
+    [Key(11)] public int AuditRounds { get; set; }
+
+    /// <summary>Records an output with SHA-256 <paramref name="sha256"/> (hex) made by <paramref name="producer"/> as item <paramref name="local"/>'s.</summary>
+    public void Record(int local, string sha256, string producer)
+    {
+        Convert.FromHexString(sha256).CopyTo(Hashes, local * 32);
+        var p = Producers.IndexOf(producer);
+        if (p < 0 && Producers.Count < 255) { Producers.Add(producer); p = Producers.Count - 1; }
+        ProducerOf[local] = (byte)(p + 1);
+    }
+
+    /// <summary>Forgets item <paramref name="local"/>'s output (it is to be redone).</summary>
+    public void Forget(int local)
+    {
+        Array.Clear(Hashes, local * 32, 32);
+        ProducerOf[local] = 0;
+    }
+
+    /// <summary>Item <paramref name="local"/>'s output hash (hex), or null while unknown.</summary>
+    public string? HashOf(int local)
+    {
+        var h = Hashes.AsSpan(local * 32, 32);
+        return h.IndexOfAnyExcept((byte)0) < 0 ? null : Convert.ToHexStringLower(h);
+    }
+
+    /// <summary>Item <paramref name="local"/>'s producer, or null while unknown.</summary>
+    public string? ProducerName(int local) => ProducerOf[local] is > 0 and var p && p <= Producers.Count ? Producers[p - 1] : null;
 }

@@ -7,18 +7,24 @@ namespace RAE.Grid.Grains.Stages;
 
 /// <summary>
 /// Decoder stage of one bundle on one silo (thin, like <see cref="EncoderStageGrain"/>). For a routed item it is the
-/// last stage: it writes the PNG to the store itself, so only the PNG's size goes back up the call chain.
+/// last stage: it tags the PNG with its job item (<see cref="OutputProvenance"/>), writes it to the store itself and
+/// returns only its receipt (size, SHA-256, producer) up the call chain.
 /// </summary>
 [Reentrant, StageSiloPlacement]
-public sealed class DecoderStageGrain(StageRuntime runtime, IOutputStore store) : Grain, IDecoderStageGrain
+public sealed class DecoderStageGrain(StageRuntime runtime, IOutputStore store, ILocalSiloDetails silo) : Grain, IDecoderStageGrain
 {
-    public Task<DecodedImage> Decode(TensorPayload latent, int? outputSize = null, CancellationToken cancellation = default) =>
-        runtime.DecodeAsync(StageKeys.Bundle(this.GetPrimaryKeyString()), latent, outputSize, cancellation);
+    string Bundle => StageKeys.Bundle(this.GetPrimaryKeyString());
 
-    public async Task<long> DecodeToStore(TensorPayload latent, ItemRoute route, CancellationToken cancellation = default)
+    public Task<DecodedImage> Decode(TensorPayload latent, int? outputSize = null, CancellationToken cancellation = default) =>
+        runtime.DecodeAsync(Bundle, latent, outputSize, cancellation);
+
+    public async Task<OutputReceipt> DecodeToStore(TensorPayload latent, ItemRoute route, CancellationToken cancellation = default)
     {
-        var image = await runtime.DecodeAsync(StageKeys.Bundle(this.GetPrimaryKeyString()), latent, route.OutputSize, cancellation, route.JobId);
-        await store.PutAsync(route.Output, image.Png, "image/png", cancellation);
-        return image.Png.LongLength;
+        var image = await runtime.DecodeAsync(Bundle, latent, route.OutputSize, cancellation, route.JobId, route.Priority);
+        var (device, dtype) = runtime.ComputeOf(Bundle);
+        var receipt = new OutputReceipt(0, "", silo.SiloAddress.ToParsableString(), device, dtype);
+        var png = OutputProvenance.TagPng(image.Png, route.JobId, route.ItemIndex, receipt.Producer);
+        await store.PutAsync(route.Output, png, "image/png", cancellation);
+        return receipt with { Bytes = png.LongLength, Sha256 = OutputProvenance.Sha256(png) };
     }
 }

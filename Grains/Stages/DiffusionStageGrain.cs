@@ -15,9 +15,9 @@ public sealed class DiffusionStageGrain(StageRuntime runtime) : Grain, IDiffusio
     public Task<TensorPayload> Generate(DiffusionItem item, CancellationToken cancellation = default) =>
         runtime.GenerateAsync(StageKeys.Bundle(this.GetPrimaryKeyString()), item, cancellation);
 
-    public async Task<long> GenerateRouted(DiffusionItem item, ItemRoute route, CancellationToken cancellation = default)
+    public async Task<OutputReceipt> GenerateRouted(DiffusionItem item, ItemRoute route, CancellationToken cancellation = default)
     {
-        var latent = await runtime.GenerateAsync(StageKeys.Bundle(this.GetPrimaryKeyString()), item, cancellation, route.JobId);
+        var latent = await runtime.GenerateAsync(StageKeys.Bundle(this.GetPrimaryKeyString()), item, cancellation, route.JobId, route.Priority);
         return await GrainFactory.GetGrain<IDecoderStageGrain>(route.DecoderKey).DecodeToStore(latent, route, cancellation);
     }
 

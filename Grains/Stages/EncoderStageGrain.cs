@@ -14,20 +14,20 @@ namespace RAE.Grid.Grains.Stages;
 /// the latent to the next stage themselves; encode jobs' shards are built and written here.
 /// </summary>
 [Reentrant, StageSiloPlacement]
-public sealed class EncoderStageGrain(StageRuntime runtime, IOutputStore store) : Grain, IEncoderStageGrain
+public sealed class EncoderStageGrain(StageRuntime runtime, IOutputStore store, ILocalSiloDetails silo) : Grain, IEncoderStageGrain
 {
     string Bundle => StageKeys.Bundle(this.GetPrimaryKeyString());
 
     public async Task<TensorPayload> Encode(ImageSource image, CancellationToken cancellation = default) =>
         await runtime.EncodeAsync(Bundle, image.Name, await BytesOf(image, cancellation), cancellation);
 
-    public async Task<long> EncodeRouted(ImageSource image, ItemRoute route, CancellationToken cancellation = default)
+    public async Task<OutputReceipt> EncodeRouted(ImageSource image, ItemRoute route, CancellationToken cancellation = default)
     {
-        var latent = await runtime.EncodeAsync(Bundle, image.Name, await BytesOf(image, cancellation), cancellation, route.JobId);
+        var latent = await runtime.EncodeAsync(Bundle, image.Name, await BytesOf(image, cancellation), cancellation, route.JobId, route.Priority);
         return await GrainFactory.GetGrain<IDecoderStageGrain>(route.DecoderKey).DecodeToStore(latent, route, cancellation);
     }
 
-    public async Task<string?[]> EncodeShard(ShardRequest shard, CancellationToken cancellation = default)
+    public async Task<ShardResult> EncodeShard(ShardRequest shard, CancellationToken cancellation = default)
     {
         if (shard.Indices.Length != shard.Images.Length)
             throw new ArgumentException($"shard '{shard.Shard}' has {shard.Indices.Length} indices for {shard.Images.Length} images");
@@ -41,7 +41,7 @@ public sealed class EncoderStageGrain(StageRuntime runtime, IOutputStore store) 
             {
                 try
                 {
-                    latents[i] = await runtime.EncodeAsync(Bundle, shard.Images[i].Name, await BytesOf(shard.Images[i], cancellation), cancellation, shard.JobId);
+                    latents[i] = await runtime.EncodeAsync(Bundle, shard.Images[i].Name, await BytesOf(shard.Images[i], cancellation), cancellation, shard.JobId, shard.Priority);
                 }
                 catch (Exception e) when (e is ItemRejectedException or ArgumentException) { errors[i] = e.Message; }
             });
@@ -49,13 +49,18 @@ public sealed class EncoderStageGrain(StageRuntime runtime, IOutputStore store) 
         }
         var encoded = Enumerable.Range(0, latents.Length).Where(i => latents[i] is not null)
             .Select(i => (shard.Indices[i], shard.Images[i].Name, latents[i]!.DType, latents[i]!.Shape, latents[i]!.Data)).ToList();
-        if (encoded.Count > 0)
+        if (encoded.Count == 0) return new ShardResult(errors, null);
+        var (device, dtype) = runtime.ComputeOf(Bundle);
+        var receipt = new OutputReceipt(0, "", silo.SiloAddress.ToParsableString(), device, dtype);
+        // The metadata binds the shard to its job and lists the items it holds: a resumed partition trusts exactly those.
+        var metadata = new Dictionary<string, string>
         {
-            var metadata = new Dictionary<string, string> { ["job"] = shard.JobId, ["bundle"] = shard.BundleId };
-            var bytes = await Task.Run(() => LatentShard.ToBytes(encoded, metadata), cancellation);
-            await store.PutAsync(shard.Shard, bytes, "application/octet-stream", cancellation);
-        }
-        return errors;
+            ["job"] = shard.JobId, ["bundle"] = shard.BundleId, ["producer"] = receipt.Producer,
+            ["items"] = System.Text.Json.JsonSerializer.Serialize(encoded.Select(e => e.Item1)),
+        };
+        var bytes = await Task.Run(() => LatentShard.ToBytes(encoded, metadata), cancellation);
+        await store.PutAsync(shard.Shard, bytes, "application/octet-stream", cancellation);
+        return new ShardResult(errors, receipt with { Bytes = bytes.LongLength, Sha256 = OutputProvenance.Sha256(bytes) });
     }
 
     private async Task<byte[]> BytesOf(ImageSource image, CancellationToken cancellation) =>

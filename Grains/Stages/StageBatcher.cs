@@ -15,7 +15,7 @@ namespace RAE.Grid.Grains.Stages;
 /// </summary>
 public sealed class StageBatcher<TIn, TOut> : IStageBatcher
 {
-    private sealed record Pending(TIn Item, object Group, string FairnessKey, TaskCompletionSource<TOut> Result, CancellationToken Cancellation);
+    private sealed record Pending(TIn Item, object Group, string FairnessKey, int Priority, TaskCompletionSource<TOut> Result, CancellationToken Cancellation);
 
     // The fairness key of requests that name none: they share one turn in the rotation.
     private const string SharedFairnessKey = "";
@@ -57,14 +57,15 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
     /// <param name="cancellation">Cancels the request while it waits (a running batch is not interrupted).</param>
     /// <param name="fairnessKey">Whose request this is (e.g. the job id): batches are shared round robin between keys.
     /// Null: one key shared by every request that names none.</param>
-    public Task<TOut> EnqueueAsync(TIn item, CancellationToken cancellation = default, string? fairnessKey = null)
+    /// <param name="priority">The key's priority: waiting items of higher-priority keys are batched first.</param>
+    public Task<TOut> EnqueueAsync(TIn item, CancellationToken cancellation = default, string? fairnessKey = null, int priority = 0)
     {
         if (Interlocked.Increment(ref _queued) > _options.QueueCapacity)
         {
             Interlocked.Decrement(ref _queued);
             throw new StageBusyException($"stage {_name} is busy: its queue holds {_options.QueueCapacity} requests (QueueCapacity); retry later");
         }
-        var pending = new Pending(item, _group(item), fairnessKey ?? SharedFairnessKey, new TaskCompletionSource<TOut>(TaskCreationOptions.RunContinuationsAsynchronously), cancellation);
+        var pending = new Pending(item, _group(item), fairnessKey ?? SharedFairnessKey, priority, new TaskCompletionSource<TOut>(TaskCreationOptions.RunContinuationsAsynchronously), cancellation);
         if (!_queue.Writer.TryWrite(pending))
         {
             Interlocked.Decrement(ref _queued);
@@ -105,7 +106,7 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
     private int TakeArrivals(ChannelReader<Pending> reader)
     {
         int n = 0;
-        for (; reader.TryRead(out var p); n++) _waiting.Add(p.FairnessKey, p);
+        for (; reader.TryRead(out var p); n++) _waiting.Add(p.FairnessKey, p, p.Priority);
         return n;
     }
 

@@ -50,30 +50,40 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
         catch { _batchers.TryRemove(new KeyValuePair<(string, string), Lazy<Task<IStageBatcher>>>((stage, bundle), lazy)); throw; }
     }
 
+    /// <summary>The device and dtype <paramref name="bundle"/>'s models run with on this silo (what output receipts record).</summary>
+    public (string Device, string DType) ComputeOf(string bundle)
+    {
+        var compute = models.Bundle(bundle).Compute;
+        return (compute.Device, compute.DType);
+    }
+
     /// <summary>Largest batch of <paramref name="stage"/> on this silo.</summary>
     public int MaxBatch(string stage) => O.BatchingFor(stage).MaxBatch;
 
-    /// <summary>Encoded image bytes → normalized latent [C,h,w]. <paramref name="job"/> is the item's job: stages share batches fairly between jobs.</summary>
-    public async Task<TensorPayload> EncodeAsync(string bundle, string name, byte[] encoded, CancellationToken ct, string? job = null)
+    /// <summary>
+    /// Encoded image bytes → normalized latent [C,h,w]. <paramref name="job"/> is the item's job: stages share batches
+    /// fairly between jobs, serving higher <paramref name="priority"/> first.
+    /// </summary>
+    public async Task<TensorPayload> EncodeAsync(string bundle, string name, byte[] encoded, CancellationToken ct, string? job = null, int priority = 0)
     {
         var b = await Batcher<(string Name, byte[] Bytes), TensorPayload>(StageNames.Encoder, bundle, model => items => RunEncode(model, items));
-        return await b.EnqueueAsync((name, encoded), ct, job);
+        return await b.EnqueueAsync((name, encoded), ct, job, priority);
     }
 
     /// <summary>Latent [C,h,w] → PNG of the decoded image (resized to <paramref name="outputSize"/> when given).</summary>
-    public async Task<DecodedImage> DecodeAsync(string bundle, TensorPayload latent, int? outputSize, CancellationToken ct, string? job = null)
+    public async Task<DecodedImage> DecodeAsync(string bundle, TensorPayload latent, int? outputSize, CancellationToken ct, string? job = null, int priority = 0)
     {
         var b = await Batcher<(TensorPayload Latent, int? Size), DecodedImage>(StageNames.Decoder, bundle,
             model => items => RunDecode(model, items), item => item.Size ?? 0);
-        return await b.EnqueueAsync((latent, outputSize), ct, job);
+        return await b.EnqueueAsync((latent, outputSize), ct, job, priority);
     }
 
     /// <summary>One diffusion item → its latent [C,h,w]; items batch with others of the same sampler settings.</summary>
-    public async Task<TensorPayload> GenerateAsync(string bundle, DiffusionItem item, CancellationToken ct, string? job = null)
+    public async Task<TensorPayload> GenerateAsync(string bundle, DiffusionItem item, CancellationToken ct, string? job = null, int priority = 0)
     {
         var b = await Batcher<DiffusionItem, TensorPayload>(StageNames.Diffusion, bundle, model => items => RunGenerate(model, items),
             i => i.Sampling);
-        return await b.EnqueueAsync(item, ct, job);
+        return await b.EnqueueAsync(item, ct, job, priority);
     }
 
     /// <summary>

@@ -79,6 +79,26 @@ public sealed class StageBatcherTests
     }
 
     [Fact]
+    public async Task A_higher_priority_job_is_batched_before_earlier_items_of_lower_priority_ones()
+    {
+        var stage = new FakeStage();
+        await using var batcher = Batcher(stage, maxBatch: 4, maxWaitMs: 0);
+        var batches = await RunHeldAsync(stage, batcher, () =>
+        [
+            .. Enumerable.Range(0, 8).Select(i => batcher.EnqueueAsync(i, fairnessKey: "bulk")),
+            .. Enumerable.Range(100, 3).Select(i => batcher.EnqueueAsync(i, fairnessKey: "background", priority: -5)),
+            .. Enumerable.Range(1000, 6).Select(i => batcher.EnqueueAsync(i, fairnessKey: "urgent", priority: 10)),
+        ]);
+
+        // The urgent job's six items, queued last, fill the first batch and a half; then the default-priority job, then the background one.
+        Assert.Equal([1000, 1001, 1002, 1003], batches[0]);
+        Assert.Equal([1004, 1005, 0, 1], batches[1]);
+        Assert.Equal([2, 3, 4, 5], batches[2]);
+        Assert.Equal([6, 7, 100, 101], batches[3]);
+        Assert.Equal([102], batches[4]);
+    }
+
+    [Fact]
     public async Task A_single_job_is_served_first_in_first_out()
     {
         var stage = new FakeStage();

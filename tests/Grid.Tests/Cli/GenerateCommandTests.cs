@@ -1,3 +1,4 @@
+using RAE.Grid.Grains.Storage;
 using System.Text.Json;
 using RAE.Grid.Grid.Tests.MultiProcess;
 
@@ -36,7 +37,8 @@ public sealed class GenerateCommandTests : IDisposable
         Assert.True(methodOnly.Code == 0, $"exit {methodOnly.Code}\n{methodOnly.Stdout}\n{methodOnly.Stderr}");
 
         foreach (var png in new[] { "00000_class1.png", "00001_class1.png" })
-            Assert.True(File.ReadAllBytes(Path.Combine(byDefault.Out, png)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(methodOnly.Out, png))),
+            Assert.True(OutputProvenance.Untagged(File.ReadAllBytes(Path.Combine(byDefault.Out, png))).AsSpan()
+                    .SequenceEqual(OutputProvenance.Untagged(File.ReadAllBytes(Path.Combine(methodOnly.Out, png)))),
                 $"{png} differs between `generate` and `generate --guidance autoguidance`");
         using var manifest = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(methodOnly.Out, "manifest.json")));
         var settings = manifest.RootElement.GetProperty("settings");
