@@ -15,4 +15,11 @@ public sealed record OutputReceipt(
 {
     /// <summary>"silo/device/dtype", as item records show it.</summary>
     public string Producer => $"{Silo}/{Device}/{DType}";
+
+    /// <summary>The receipt of a stored object of <paramref name="bytes"/> bytes made by <paramref name="producer"/> ("silo/device/dtype").</summary>
+    public static OutputReceipt Of(long bytes, string sha256, string producer)
+    {
+        var parts = producer.Split('/');
+        return new OutputReceipt(bytes, sha256, parts[0], parts.ElementAtOrDefault(1) ?? "", parts.ElementAtOrDefault(2) ?? "");
+    }
 }

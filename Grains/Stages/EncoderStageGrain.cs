@@ -59,7 +59,14 @@ public sealed class EncoderStageGrain(StageRuntime runtime, IOutputStore store, 
             ["items"] = System.Text.Json.JsonSerializer.Serialize(encoded.Select(e => e.Item1)),
         };
         var bytes = await Task.Run(() => LatentShard.ToBytes(encoded, metadata), cancellation);
-        await store.PutAsync(shard.Shard, bytes, "application/octet-stream", cancellation);
+        if (!await store.PutIfAbsentAsync(shard.Shard, bytes, "application/octet-stream", cancellation))
+        {
+            // An earlier attempt stored this shard with the same items: keep it (see DecoderStageGrain); else replace it.
+            if (await store.GetAsync(shard.Shard, cancellation) is { } stored && OutputProvenance.ShardItems(stored) is { } held
+                && held.Job == shard.JobId && held.Items.SequenceEqual(encoded.Select(e => e.Item1)))
+                return new ShardResult(errors, OutputReceipt.Of(stored.LongLength, OutputProvenance.Sha256(stored), held.Producer));
+            await store.PutAsync(shard.Shard, bytes, "application/octet-stream", cancellation);
+        }
         return new ShardResult(errors, receipt with { Bytes = bytes.LongLength, Sha256 = OutputProvenance.Sha256(bytes) });
     }
 

@@ -87,6 +87,22 @@ public sealed class AzureBlobStore : IOutputStore
     }
 
     /// <inheritdoc />
+    public async Task<bool> PutIfAbsentAsync(string name, ReadOnlyMemory<byte> data, string contentType, CancellationToken cancellation = default)
+    {
+        var options = new BlobUploadOptions
+        {
+            HttpHeaders = new BlobHttpHeaders { ContentType = string.IsNullOrWhiteSpace(contentType) ? DefaultContentType : contentType },
+            Conditions = new BlobRequestConditions { IfNoneMatch = Azure.ETag.All },
+        };
+        try
+        {
+            await BlobOf(name).UploadAsync(new BinaryData(data), options, cancellation);
+            return true;
+        }
+        catch (Azure.RequestFailedException e) when (e.Status is 409 or 412) { return false; }
+    }
+
+    /// <inheritdoc />
     public async Task<byte[]?> GetAsync(string name, CancellationToken cancellation = default)
     {
         var blob = BlobOf(name);

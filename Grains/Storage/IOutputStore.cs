@@ -30,6 +30,14 @@ public interface IOutputStore
     /// <summary>Writes (or overwrites) <paramref name="name"/> atomically; <paramref name="contentType"/> is kept where the store can hold it.</summary>
     Task PutAsync(string name, ReadOnlyMemory<byte> data, string contentType, CancellationToken cancellation = default);
 
+    /// <summary>
+    /// Writes <paramref name="name"/> only if nothing is stored under it — a conditional create, atomic in the store
+    /// (Azure: If-None-Match *; local: a rename that refuses to replace) — and returns true; returns false and leaves the
+    /// stored object untouched when one exists. Retried writes use it so that a late attempt never replaces the object
+    /// an earlier one wrote and the job recorded.
+    /// </summary>
+    Task<bool> PutIfAbsentAsync(string name, ReadOnlyMemory<byte> data, string contentType, CancellationToken cancellation = default);
+
     /// <summary>Reads <paramref name="name"/>, or null when it does not exist.</summary>
     Task<byte[]?> GetAsync(string name, CancellationToken cancellation = default);
 

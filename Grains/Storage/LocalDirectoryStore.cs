@@ -65,6 +65,15 @@ public sealed class LocalDirectoryStore : IOutputStore
     }
 
     /// <inheritdoc />
+    public async Task<bool> PutIfAbsentAsync(string name, ReadOnlyMemory<byte> data, string contentType, CancellationToken cancellation = default)
+    {
+        var path = PathOf(name);
+        cancellation.ThrowIfCancellationRequested();
+        if (File.Exists(path)) return false;
+        return await WriteAtomicallyAsync(path, bufferSize: 1, (stream, ct) => stream.WriteAsync(data, ct).AsTask(), cancellation, overwrite: false);
+    }
+
+    /// <inheritdoc />
     public async Task<byte[]?> GetAsync(string name, CancellationToken cancellation = default)
     {
         var path = PathOf(name);
@@ -206,7 +215,9 @@ public sealed class LocalDirectoryStore : IOutputStore
     /// Writes <paramref name="path"/> through a hidden temp file in its folder (same file system, so the rename is
     /// atomic), flushed to disk before the rename: after a crash the name holds the old or the new bytes, never a part.
     /// </summary>
-    static async Task WriteAtomicallyAsync(string path, int bufferSize, Func<FileStream, CancellationToken, Task> write, CancellationToken cancellation)
+    /// <returns>False (and nothing written) when <paramref name="overwrite"/> is false and the file exists.</returns>
+    static async Task<bool> WriteAtomicallyAsync(string path, int bufferSize, Func<FileStream, CancellationToken, Task> write, CancellationToken cancellation,
+        bool overwrite = true)
     {
         var folder = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(folder);
@@ -219,7 +230,14 @@ public sealed class LocalDirectoryStore : IOutputStore
                 stream.Flush(flushToDisk: true);
             }
             cancellation.ThrowIfCancellationRequested();
-            File.Move(temp, path, overwrite: true);
+            if (overwrite) File.Move(temp, path, overwrite: true);
+            else
+            {
+                // .NET moves without overwriting by a hard link, which fails if the name exists: of racing creators exactly one wins.
+                try { File.Move(temp, path, overwrite: false); }
+                catch (IOException) when (File.Exists(path)) { TryDelete(temp); return false; }
+            }
+            return true;
         }
         catch
         {

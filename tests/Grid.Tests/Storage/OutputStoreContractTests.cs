@@ -27,6 +27,18 @@ public abstract class OutputStoreContractTests
     }
 
     [Fact]
+    public async Task A_conditional_create_writes_once_and_never_replaces_what_is_stored()
+    {
+        Assert.True(await Store.PutIfAbsentAsync("jobs/j1/once.png", Bytes(100, 1), "image/png"));
+        Assert.False(await Store.PutIfAbsentAsync("jobs/j1/once.png", Bytes(200, 2), "image/png"));
+        Assert.Equal(Bytes(100, 1), await Store.GetAsync("jobs/j1/once.png"));
+        // Of several racing creators exactly one wins, and the stored object is whole.
+        var wins = await Task.WhenAll(Enumerable.Range(0, 8).Select(k => Store.PutIfAbsentAsync("jobs/j1/raced.png", Bytes(5000, 10 + k), "image/png")));
+        Assert.Single(wins, w => w);
+        Assert.Equal(Bytes(5000, 10 + Array.IndexOf(wins, true)), await Store.GetAsync("jobs/j1/raced.png"));
+    }
+
+    [Fact]
     public async Task Every_byte_value_round_trips_unchanged()
     {
         var data = Enumerable.Range(0, 256).Select(i => (byte)i).Reverse().ToArray();
