@@ -22,7 +22,8 @@ public interface IPartitionGrain : IGrainWithStringKey
     /// <summary>
     /// The job's final audit of a finished partition: reads every output its records list as done and checks it is in the
     /// store with the recorded SHA-256 (and that its records file is there). Missing or changed outputs are redone: the
-    /// partition re-opens, runs them, and reports again. An unfinished partition is not audited (Lost 0).
+    /// partition re-opens, runs them, and reports again. A partition that is not finished (its stored state is behind
+    /// what it reported) resumes and counts as re-opened.
     /// </summary>
     [Alias("Audit")] Task<PartitionAuditResult> Audit(PartitionPlan plan);
 

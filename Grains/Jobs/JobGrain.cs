@@ -32,8 +32,11 @@ public sealed class JobGrain(
     /// <summary>The latest counts of running partitions (not persisted: partitions report again after a restart).</summary>
     private readonly Dictionary<int, PartitionProgress> _live = new();
     private IGrainTimer? _pinger;
-    /// <summary>Partitions whose outputs the final audit found intact in this activation (a later round re-checks only the others).</summary>
-    private readonly HashSet<int> _audited = new();
+    /// <summary>
+    /// Final counts of partitions the final audit found intact in this activation (a later round re-checks only the
+    /// others); the job's totals are recomputed from these before it finishes.
+    /// </summary>
+    private readonly Dictionary<int, PartitionProgress> _audited = new();
     private bool _finishing;
     private bool _cancelling;
 
@@ -249,18 +252,6 @@ public sealed class JobGrain(
             if (S.FirstErrors.Count < P.StatusErrors) S.FirstErrors.Add(e);
     }
 
-    /// <summary>Takes a partition's earlier final counts out of the job's totals (its audit re-opened or changed it).</summary>
-    private void Uncount(int partition, PartitionProgress progress)
-    {
-        S.FinishedDone -= progress.Done;
-        S.FinishedFailed -= progress.Failed;
-        S.FinishedCancelled -= progress.Cancelled;
-        S.FinishedRedone -= progress.Redone;
-        S.FailedByPartition.Remove(partition);
-        var plan = S.PlanOf(partition);
-        S.FirstErrors.RemoveAll(e => e.Index >= plan.Start && e.Index < plan.Start + plan.Count);
-    }
-
     /// <summary>
     /// Items the job keeps in flight: <see cref="PipelineOptions.BatchesInFlightPerHost"/> batches for every silo hosting
     /// the first stage (their advertised MaxBatch, read on every call, so a joining silo widens it), capped by MaxInFlightItems.
@@ -347,24 +338,30 @@ public sealed class JobGrain(
     private async Task<bool> AuditAsync()
     {
         var reopened = false;
-        foreach (var chunk in Enumerable.Range(0, S.Partitions).Where(p => !_audited.Contains(p)).Chunk(16))
+        foreach (var chunk in Enumerable.Range(0, S.Partitions).Where(p => !_audited.ContainsKey(p)).Chunk(16))
         {
             var results = await Task.WhenAll(chunk.Select(async p => (p, r: await Partition(p).Audit(S.PlanOf(p)))));
-            foreach (var (p, _) in results.Where(x => x.r.Lost == 0)) _audited.Add(p);
-            foreach (var (p, r) in results.Where(x => x.r.Lost > 0))
+            foreach (var (p, r) in results)
             {
-                Uncount(p, r.Before);
+                // Re-opened: it lost outputs, or its stored state is behind what it reported (state storage restored
+                // a moment behind); either way it runs again and reports its final counts anew.
                 if (r.Reopened) { S.Active.Add(p); reopened = true; }
-                else Count(p, r.After);
+                else _audited[p] = r.After;
             }
         }
         if (reopened)
         {
-            log.LogWarning("Job {Job}: the final audit found outputs missing or changed in the store; partitions {Partitions} redo them",
+            log.LogWarning("Job {Job}: the final audit re-opened partitions {Partitions} (outputs missing or changed in the store, or state behind)",
                 S.JobId, string.Join(",", S.Active));
             await WriteStateAsync();
+            return true;
         }
-        return reopened;
+        // The totals are what the audited partitions hold now, not the sum of reports received along the way.
+        S.FinishedDone = S.FinishedFailed = S.FinishedCancelled = S.FinishedRedone = 0;
+        S.FailedByPartition.Clear();
+        S.FirstErrors.Clear();
+        foreach (var (p, progress) in _audited.OrderBy(kv => kv.Key)) Count(p, progress);
+        return false;
     }
 
     /// <summary>

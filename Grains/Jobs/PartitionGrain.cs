@@ -110,7 +110,12 @@ public sealed class PartitionGrain(
     {
         await EnsurePlannedAsync(plan);
         var before = Progress();
-        if (!S.Finished) return new PartitionAuditResult(0, before, before, false);
+        if (!S.Finished)
+        {
+            // The job saw it finish, but its stored state is behind (state storage restored a moment behind): run again.
+            StartProcessing();
+            return new PartitionAuditResult(0, before, before, true);
+        }
         var items = await ItemsAsync(CancellationToken.None);
         var lost = await OutputAudit.LostAsync(items, S, store, CancellationToken.None);
         if (lost.Count == 0)
