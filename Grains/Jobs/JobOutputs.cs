@@ -16,9 +16,11 @@ public static class JobOutputs
     /// <summary>Side of each thumbnail on the sheet (pixels).</summary>
     public const int ThumbnailSide = 128;
 
+    // Named float literals ("NaN", "Infinity"): whatever an item's values, the manifest can be written and the job can finish.
     static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         Converters = { new JsonStringEnumConverter() },
     };
 
