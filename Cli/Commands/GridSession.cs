@@ -79,10 +79,15 @@ internal sealed class GridSession(IHost host, GridClient client, string bundleId
 
     public async ValueTask DisposeAsync()
     {
-        // After Ctrl-C/SIGTERM an embedded silo is left to end with the process, as a crash would: its job's partitions
-        // resume from their last checkpoint on the next run. Stopping it gracefully would first finish the running
-        // batches (minutes), and cutting that short disposes models under them, failing their items for good.
-        if (Embedded && StopSignal.Received) return;
+        // After Ctrl-C/SIGTERM an embedded silo ends with the process, as a crash would: its job's partitions resume from
+        // their last checkpoint on the next run. Stopping it gracefully would first finish the running batches (minutes),
+        // and cutting that short disposes models under them, failing their items for good; so the stages halt (the
+        // running batch stops at its next step, unanswered) and the process exits with no model running.
+        if (Embedded && StopSignal.Received)
+        {
+            await host.Services.GetRequiredService<Grains.Stages.StageRuntime>().HaltAsync(StopAfterSignal);
+            return;
+        }
         try { await host.StopAsync(StopSignal.Received ? StopAfterSignal : TimeSpan.FromSeconds(30)); }
         finally { host.Dispose(); }
     }

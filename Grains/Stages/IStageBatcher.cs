@@ -16,4 +16,6 @@ public interface IStageBatcher : IAsyncDisposable
     int Queued { get; }
     /// <summary>Stops accepting requests and waits until every queued one has run (graceful shutdown).</summary>
     Task DrainAsync(TimeSpan timeout);
+    /// <summary>Stops at once for a process about to exit: the running batch stops at its next check, nothing queued runs or is answered.</summary>
+    Task HaltAsync(TimeSpan timeout);
 }

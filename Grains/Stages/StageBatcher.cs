@@ -29,6 +29,7 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
     private readonly Channel<Pending> _queue;
     private readonly FairQueues<Pending> _waiting = new(); // taken from _queue; only the worker touches it
     private readonly Thread _worker;
+    private readonly CancellationTokenSource _halt = new();
     private int _queued;
     private long _batches, _items;
 
@@ -86,7 +87,7 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
     private void Loop()
     {
         var reader = _queue.Reader;
-        while (true)
+        while (!_halt.IsCancellationRequested)
         {
             TakeArrivals(reader);
             if (!_waiting.TryTake(_ => true, out var first))
@@ -129,7 +130,7 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
         }
         if (live.Count == 0) return;
         // The batch's token: cancelled when the last of its requests is (a request that cannot be cancelled keeps it running).
-        using var batchCancel = new CancellationTokenSource();
+        using var batchCancel = CancellationTokenSource.CreateLinkedTokenSource(_halt.Token);
         var waiting = live.Count;
         var registrations = live.Select(p => p.Cancellation.Register(() =>
         {
@@ -146,6 +147,10 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
                 else live[i].Result.TrySetResult(results[i].Value!);
             }
         }
+        catch (OperationCanceledException) when (_halt.IsCancellationRequested)
+        {
+            // Halted for a process that is exiting: its requests get no answer, so none is recorded as failed.
+        }
         catch (OperationCanceledException) when (batchCancel.IsCancellationRequested)
         {
             foreach (var p in live) p.Result.TrySetCanceled(p.Cancellation);
@@ -161,6 +166,18 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
             Interlocked.Increment(ref _batches);
             Interlocked.Add(ref _items, live.Count);
         }
+    }
+
+    /// <summary>
+    /// For a process about to exit: stops accepting requests, stops the running batch at its next cancellation check
+    /// and starts no other, and waits up to <paramref name="timeout"/> for the worker to leave the model. Requests still
+    /// queued or running get no answer (their work resumes from its callers' checkpoints), so none is failed by the exit.
+    /// </summary>
+    public async Task HaltAsync(TimeSpan timeout)
+    {
+        _queue.Writer.TryComplete();
+        _halt.Cancel();
+        await Task.Run(() => _worker.Join(timeout));
     }
 
     /// <summary>Stops accepting requests and waits until every queued one has run (graceful shutdown).</summary>

@@ -209,5 +209,17 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
         log.LogInformation("Stages drained");
     }
 
+    /// <summary>
+    /// For a process about to exit without a graceful shutdown (an embedded silo after Ctrl-C): every stage stops its
+    /// running batch at the next ODE step and answers nothing more, so no item is failed by the exit and no model runs
+    /// while the process tears down; the items resume from their partitions' checkpoints on the next start.
+    /// </summary>
+    public async Task HaltAsync(TimeSpan timeout)
+    {
+        _draining = true;
+        await Task.WhenAll(_batchers.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully)
+            .Select(l => l.Value.Result.HaltAsync(timeout)));
+    }
+
     public async ValueTask DisposeAsync() => await DrainAsync(TimeSpan.FromSeconds(30));
 }

@@ -39,6 +39,32 @@ public sealed class BatchCancellationTests
     }
 
     [Fact]
+    public async Task Halting_stops_the_running_batch_and_answers_no_request_so_none_is_failed_by_an_exit()
+    {
+        var started = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var batches = 0;
+        await using var batcher = new StageBatcher<int, int>("test/halt", new BatchingOptions { MaxBatch = 1, MaxWaitMs = 0 },
+            (items, token) =>
+            {
+                Interlocked.Increment(ref batches);
+                started.TrySetResult(token);
+                token.WaitHandle.WaitOne(TimeSpan.FromMinutes(1));
+                token.ThrowIfCancellationRequested();
+                return items.Select(i => Result<int>.Ok(i)).ToList();
+            });
+        var running = batcher.EnqueueAsync(1);
+        var queued = batcher.EnqueueAsync(2);
+        var token = await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await batcher.HaltAsync(TimeSpan.FromSeconds(30));
+        Assert.True(token.IsCancellationRequested);
+        Assert.Equal(1, batches); // the queued request never ran
+        Assert.False(running.IsCompleted, "the halted batch's request was answered");
+        Assert.False(queued.IsCompleted, "a queued request was answered");
+        await Assert.ThrowsAsync<Contracts.StageBusyException>(() => batcher.EnqueueAsync(3));
+    }
+
+    [Fact]
     public async Task A_batch_whose_requests_cannot_be_cancelled_runs_to_its_end()
     {
         CancellationToken seen = default;
