@@ -30,7 +30,7 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
     private readonly FairQueues<Pending> _waiting = new(); // taken from _queue; only the worker touches it
     private readonly Thread _worker;
     private readonly CancellationTokenSource _halt = new();
-    private int _queued;
+    private int _queued, _running;
     private long _batches, _items;
 
     /// <param name="name">Stage and bundle, for messages.</param>
@@ -62,6 +62,8 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
     public long Items => Interlocked.Read(ref _items);
     /// <summary>Requests waiting or running.</summary>
     public int Queued => Volatile.Read(ref _queued);
+    /// <summary>Requests in the batch running now.</summary>
+    public int Running => Volatile.Read(ref _running);
 
     /// <summary>Queues one item and completes with its result.</summary>
     /// <param name="item">The request.</param>
@@ -138,6 +140,7 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
         })).ToList();
         try
         {
+            Volatile.Write(ref _running, live.Count);
             var results = _run(live.Select(p => p.Item).ToList(), batchCancel.Token);
             if (results.Count != live.Count)
                 throw new InvalidOperationException($"stage {_name} returned {results.Count} results for {live.Count} items");
@@ -162,6 +165,7 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
         finally
         {
             foreach (var r in registrations) r.Dispose();
+            Volatile.Write(ref _running, 0);
             Interlocked.Add(ref _queued, -live.Count);
             Interlocked.Increment(ref _batches);
             Interlocked.Add(ref _items, live.Count);

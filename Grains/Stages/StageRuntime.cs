@@ -26,6 +26,10 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
         _batchers.Where(kv => kv.Value.IsValueCreated && kv.Value.Value.IsCompletedSuccessfully)
             .ToDictionary(kv => $"{kv.Key.Stage}/{kv.Key.Bundle}", kv => (kv.Value.Value.Result.Batches, kv.Value.Value.Result.Items));
 
+    /// <summary>Items in the batch <paramref name="stage"/> of <paramref name="bundle"/> is running now (0 when idle or not started).</summary>
+    public int Running(string stage, string bundle) =>
+        _batchers.TryGetValue((stage, bundle), out var b) && b.IsValueCreated && b.Value.IsCompletedSuccessfully ? b.Value.Result.Running : 0;
+
     private void EnsureHosted(string stage, string bundle)
     {
         if (_draining) throw new StageBusyException($"stage {stage}/{bundle} is draining for shutdown; retry on another silo");
