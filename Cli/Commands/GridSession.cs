@@ -82,11 +82,11 @@ internal sealed class GridSession(IHost host, GridClient client, string bundleId
         // After Ctrl-C/SIGTERM an embedded silo ends with the process, as a crash would: its job's partitions resume from
         // their last checkpoint on the next run. Stopping it gracefully would first finish the running batches (minutes),
         // and cutting that short disposes models under them, failing their items for good; so the stages halt (the
-        // running batch stops at its next step, unanswered) and the process exits with no model running.
+        // running batch stops at its next step, unanswered) and the process ends here, skipping native teardown.
         if (Embedded && StopSignal.Received)
         {
             await host.Services.GetRequiredService<Grains.Stages.StageRuntime>().HaltAsync(StopAfterSignal);
-            return;
+            StopSignal.ExitNow();
         }
         try { await host.StopAsync(StopSignal.Received ? StopAfterSignal : TimeSpan.FromSeconds(30)); }
         finally { host.Dispose(); }

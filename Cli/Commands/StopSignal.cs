@@ -39,7 +39,23 @@ internal static class StopSignal
         _received = context.Signal == PosixSignal.SIGINT ? InterruptExitCode : TerminateExitCode;
         Stop.Cancel();
         // Never hang on a signal: a command that does not stop in time is ended with the same code.
-        _ = Task.Delay(Grace).ContinueWith(_ => Environment.Exit(_received), TaskScheduler.Default);
+        _ = Task.Delay(Grace).ContinueWith(_ => ExitNow(), TaskScheduler.Default);
+    }
+
+    [DllImport("libc", EntryPoint = "_exit")]
+    private static extern void NativeExit(int status);
+
+    /// <summary>
+    /// Ends the process at once with the signal's exit code, as a crash would but with that code: no finalizers and no
+    /// native teardown. An embedded silo's models may still be loading or running on other threads, and libtorch's
+    /// teardown at a normal exit then corrupts the heap (the process aborted with 134 instead of exiting with 143).
+    /// </summary>
+    public static void ExitNow()
+    {
+        Console.Out.Flush();
+        Console.Error.Flush();
+        if (OperatingSystem.IsWindows()) Environment.Exit(ExitCode);
+        NativeExit(ExitCode);
     }
 
     /// <summary>The token a signal cancels; from now on Ctrl-C/SIGTERM are the calling command's to handle.</summary>

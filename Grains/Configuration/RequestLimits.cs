@@ -82,10 +82,10 @@ public sealed class RequestLimits
                 if (NameProblem(img.Name) is { } name) p.Add($"images[{i}].name: {name}");
                 if (img.Uri is { } uri && UriProblem(uri) is { } badUri) p.Add($"images[{i}].uri: {badUri}");
             }
-        if (request.InputList is { } list && UriProblem(list) is { } listProblem) p.Add($"input_list: {listProblem}");
-        if (request.InputPrefix is { } prefix && SchemeOf(prefix) is { } scheme)
-            p.Add($"input_prefix: '{Shown(prefix)}' has a URI scheme '{scheme}:'; give a store prefix");
-        if (request.OutputPrefix is { } output && UriProblem(output) is { } outputProblem) p.Add($"output_prefix: {outputProblem}");
+        // The planner checks these as store names ('..', absolute, length); a scheme is what it would let through.
+        foreach (var (field, name) in new[] { ("input_list", request.InputList), ("input_prefix", request.InputPrefix), ("output_prefix", request.OutputPrefix) })
+            if (name is not null && SchemeOf(name) is { } scheme)
+                p.Add($"{field}: '{Shown(name)}' has a URI scheme '{scheme}:'; give a store name");
         if (request.Kind == JobKind.Encode && request.ShardSize > MaxShardSize)
             p.Add($"shard_size: {request.ShardSize} is over MaxShardSize {MaxShardSize}");
         if (request.Generate is { } g)

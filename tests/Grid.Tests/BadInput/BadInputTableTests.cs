@@ -7,6 +7,7 @@ using RAE.Grid.Grains.Configuration;
 using RAE.Grid.Grid.Tests.Cluster;
 using RAE.Grid.Models.Bundles;
 using RAE.Grid.Models.Checkpoints;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.Grid.Tests.BadInput;
@@ -17,7 +18,7 @@ namespace RAE.Grid.Grid.Tests.BadInput;
 /// checkpoints. Each row names the text its clean error must carry: the field or item, and the limit it broke.
 /// </summary>
 [Collection(LimitsCluster.Name)]
-public sealed class BadInputTableTests(LimitsClusterFixture fixture)
+public sealed class BadInputTableTests(LimitsClusterFixture fixture, ITestOutputHelper output)
 {
     static readonly TimeSpan JobDeadline = TimeSpan.FromMinutes(3);
     readonly GridTestCluster _grid = fixture.Grid;
@@ -81,9 +82,9 @@ public sealed class BadInputTableTests(LimitsClusterFixture fixture)
         ["request image uri file scheme"] = new(t => t.Rejected(Images(uri: "file:x.png")), "images[0].uri: 'file:x.png' has a URI scheme 'file:'"),
         ["request image uri 2000 characters"] = new(t => t.Rejected(Images(uri: new string('u', 2000))), "images[0].uri:", "is longer than 1024 characters"),
         ["request image without bytes or uri"] = new(t => t.Rejected(Images(uri: null)), "image 0 ('a.png') has neither inline bytes nor a URI"),
-        ["request output prefix with '..'"] = new(t => t.Rejected(Gen() with { OutputPrefix = "jobs/../other" }), "output_prefix: store name 'jobs/../other' has an empty, '.' or '..' segment"),
+        ["request output prefix with '..'"] = new(t => t.Rejected(Gen() with { OutputPrefix = "jobs/../other" }), "output prefix: store name 'jobs/../other' has an empty, '.' or '..' segment"),
         ["request output prefix with scheme"] = new(t => t.Rejected(Gen() with { OutputPrefix = "s3://bucket/x" }), "output_prefix: 's3://bucket/x' has a URI scheme 's3:'"),
-        ["request input list with '..'"] = new(t => t.Rejected(new JobRequest(JobKind.Reconstruct, GridTestFolders.BundleId, InputList: "uploads/../x.tsv")), "input_list: store name 'uploads/../x.tsv' has an empty"),
+        ["request input list with '..'"] = new(t => t.Rejected(new JobRequest(JobKind.Reconstruct, GridTestFolders.BundleId, InputList: "uploads/../x.tsv")), "input list: store name 'uploads/../x.tsv' has an empty"),
         ["request input prefix with scheme"] = new(t => t.Rejected(new JobRequest(JobKind.Reconstruct, GridTestFolders.BundleId, InputPrefix: "https://example.com/")), "input_prefix: 'https://example.com/' has a URI scheme 'https:'"),
         ["request images from two sources"] = new(t => t.Rejected(Images() with { InputPrefix = "uploads/" }), "needs its images from exactly one of"),
 
@@ -151,6 +152,7 @@ public sealed class BadInputTableTests(LimitsClusterFixture fixture)
     public async Task A_malformed_input_gets_a_clean_error_naming_it_and_the_limit(string row)
     {
         var message = await Rows[row].Error(this);
+        output.WriteLine(message);
         foreach (var expected in Rows[row].Expected) Assert.Contains(expected, message);
     }
 
