@@ -16,4 +16,6 @@ var root = new RootCommand("rae-grid: Representation-Autoencoder diffusion model
     TrainCommand.Ablate(),
     EvalCommand.Create(),
 };
+// Ctrl-C and SIGTERM stop a watching command promptly, leaving its job running (exit code 130 or 143): see StopSignal.
+StopSignal.Listen();
 return await root.Parse(args).InvokeAsync();

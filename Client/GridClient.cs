@@ -12,9 +12,12 @@ public sealed class GridClient(IClusterClient cluster)
     /// <summary>A new job id: time-ordered and unique.</summary>
     public static string NewJobId() => $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
 
-    /// <summary>Starts a job (under <paramref name="jobId"/> or a new id) and returns its first status.</summary>
+    /// <summary>
+    /// Starts a job (under <paramref name="jobId"/> or a new id) and returns its first status. An id the grid would refuse
+    /// (<see cref="JobIds"/>) is refused here, before anything is sent.
+    /// </summary>
     public Task<JobStatus> SubmitAsync(JobRequest request, string? jobId = null) =>
-        cluster.GetGrain<IJobGrain>(jobId ?? NewJobId()).Start(request);
+        cluster.GetGrain<IJobGrain>(jobId is null ? NewJobId() : JobIds.Validate(jobId)).Start(request);
 
     public Task<JobStatus> GetStatusAsync(string jobId) => cluster.GetGrain<IJobGrain>(jobId).GetStatus();
 

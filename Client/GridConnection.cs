@@ -15,6 +15,7 @@ public sealed record GridConnection(string Mode = "localhost", int GatewayPort =
     public async Task<IHost> ConnectAsync(CancellationToken cancellation = default)
     {
         var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>(); // signals are the program's, not this client's
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.UseOrleansClient(client =>
         {

@@ -2,7 +2,7 @@ namespace RAE.Grid.Contracts;
 
 /// <summary>
 /// One input image: either its encoded bytes inline (PNG/JPEG/BMP), or a URI the grid's store can read (a blob name in the
-/// configured store, or an <c>http(s)</c> blob URL of it). <see cref="Name"/> names the item in errors and outputs.
+/// configured store: relative, no scheme, no "..", see <c>Grid:Limits</c>). <see cref="Name"/> names the item in errors and outputs.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("rae.ImageSource")]
 public sealed record ImageSource(

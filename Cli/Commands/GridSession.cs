@@ -11,8 +11,14 @@ using Spectre.Console;
 namespace RAE.Grid.Cli.Commands;
 
 /// <summary>A connected grid client, backed by an embedded silo or a client connection; disposing it shuts that down.</summary>
-internal sealed class GridSession(IHost host, GridClient client, string bundleId, bool embedded) : IAsyncDisposable
+internal sealed class GridSession(IHost host, GridClient client, string bundleId, bool embedded, string? stateDir = null) : IAsyncDisposable
 {
+    /// <summary>How long a client's shutdown may take after Ctrl-C/SIGTERM: the user asked to stop now.</summary>
+    static readonly TimeSpan StopAfterSignal = TimeSpan.FromSeconds(3);
+
+    /// <summary>The embedded silo's state folder, as given (null for a cluster client).</summary>
+    public string? StateDir { get; } = stateDir;
+
     public GridClient Client { get; } = client;
     /// <summary>The bundle id to submit jobs with (a path given to --local is registered under an id).</summary>
     public string BundleId { get; } = bundleId;
@@ -54,13 +60,14 @@ internal sealed class GridSession(IHost host, GridClient client, string bundleId
         foreach (var (k, v) in bundles) settings[$"Grid:Bundles:{k}"] = v;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>(); // Ctrl-C/SIGTERM are the command's (see StopSignal)
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.AddFilter("Orleans", LogLevel.Error);
         builder.UseOrleans(silo => silo.ConfigureGrid(builder.Configuration, Directory.GetCurrentDirectory()));
         var host = builder.Build();
         AnsiConsole.MarkupLineInterpolated($"[grey]embedded silo (local mode): state and store under {Path.GetFullPath(stateDir)}[/]");
         await host.StartAsync();
-        return new GridSession(host, new GridClient(host.Services.GetRequiredService<IClusterClient>()), id, true);
+        return new GridSession(host, new GridClient(host.Services.GetRequiredService<IClusterClient>()), id, true, stateDir);
     }
 
     private static int FreePort()
@@ -72,7 +79,16 @@ internal sealed class GridSession(IHost host, GridClient client, string bundleId
 
     public async ValueTask DisposeAsync()
     {
-        try { await host.StopAsync(TimeSpan.FromSeconds(30)); }
+        // After Ctrl-C/SIGTERM an embedded silo ends with the process, as a crash would: its job's partitions resume from
+        // their last checkpoint on the next run. Stopping it gracefully would first finish the running batches (minutes),
+        // and cutting that short disposes models under them, failing their items for good; so the stages halt (the
+        // running batch stops at its next step, unanswered) and the process ends here, skipping native teardown.
+        if (Embedded && StopSignal.Received)
+        {
+            await host.Services.GetRequiredService<Grains.Stages.StageRuntime>().HaltAsync(StopAfterSignal);
+            StopSignal.ExitNow();
+        }
+        try { await host.StopAsync(StopSignal.Received ? StopAfterSignal : TimeSpan.FromSeconds(30)); }
         finally { host.Dispose(); }
     }
 }

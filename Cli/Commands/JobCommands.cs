@@ -67,14 +67,14 @@ internal static class JobCommands
             throw new ArgumentException($"both inputs ({string.Join(", ", paths)}) and --from-store '{prefix}': give one or the other");
         await using var session = await conn.OpenAsync(pr, pr.GetValue(bundle)!);
         if (prefix is not null)
-            return await JobRunner.RunAsync(session, shape with { BundleId = session.BundleId, InputPrefix = prefix }, outDir, wait, []);
+            return await JobRunner.RunAsync(session, shape with { BundleId = session.BundleId, InputPrefix = prefix }, outDir, wait, [], cancellation);
 
         var upload = await UploadProgressView.RunAsync(progress => session.Client.UploadImagesAsync(paths, progress, cancellation));
         if (upload.ListName is null)
             throw new ArgumentException("no readable image among the inputs: " + string.Join("; ", upload.Problems));
         AnsiConsole.MarkupLineInterpolated(
             $"uploaded {upload.Uploaded} of {upload.Files} files ({upload.BytesSent / 1048576.0:F1} MB sent, {upload.Skipped} already in the store): {upload.ListName}");
-        return await JobRunner.RunAsync(session, shape with { BundleId = session.BundleId, InputList = upload.ListName }, outDir, wait, upload.Problems);
+        return await JobRunner.RunAsync(session, shape with { BundleId = session.BundleId, InputList = upload.ListName }, outDir, wait, upload.Problems, cancellation);
     }
 
     public static Command Generate()
@@ -109,7 +109,7 @@ internal static class JobCommands
             var spec = new GenerateSpec(labels.ToArray(), pr.GetValue(perClass), pr.GetValue(seed), sampling, pr.GetValue(size));
             await using var session = await conn.OpenAsync(pr, pr.GetValue(bundle)!);
             return await JobRunner.RunAsync(session, new JobRequest(JobKind.Generate, session.BundleId, Generate: spec),
-                pr.GetValue(outDir)!, !pr.GetValue(noWait), problems);
+                pr.GetValue(outDir)!, !pr.GetValue(noWait), problems, ct);
         }));
         return cmd;
     }

@@ -31,7 +31,12 @@ internal static class StatusCommands
             }
             var status = await session.Client.GetStatusAsync(id);
             if (status.State == Contracts.JobState.Unknown) throw new KeyNotFoundException($"no job '{id}'");
-            if (pr.GetValue(watch) && !status.IsFinished) status = await JobRunner.WatchAsync(session, status);
+            if (pr.GetValue(watch) && !status.IsFinished)
+            {
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, StopSignal.Take());
+                status = await JobRunner.WatchAsync(session, status, stop.Token);
+                if (!status.IsFinished && stop.IsCancellationRequested) return JobRunner.Stopped(session, status);
+            }
             AnsiConsole.MarkupLineInterpolated($"job [bold]{status.JobId}[/] {status.Kind}: [bold]{status.State}[/] {status.Done} done, {status.InFlight} running, {status.Pending} pending, {status.Failed} failed, {status.Cancelled} cancelled of {status.Total} ({status.Progress:P0})");
             AnsiConsole.MarkupLineInterpolated($"outputs under '{status.OutputPrefix}' in the grid's store; manifest {status.Manifest ?? "(when finished)"}");
             if (pr.GetValue(errors))

@@ -28,6 +28,9 @@ public sealed class GridOptions
 
     public PipelineOptions Pipeline { get; set; } = new();
 
+    /// <summary>Bounds on requests, decoded images and per-item compute ("Grid:Limits", see <see cref="RequestLimits"/>).</summary>
+    public RequestLimits Limits { get; set; } = new();
+
     /// <summary>Largest tensor payload sent between grains (bytes).</summary>
     public long MaxPayloadBytes { get; set; } = TensorPayload.DefaultMaxBytes;
 
@@ -81,6 +84,7 @@ public sealed class GridOptions
                 p.Add($"Grid.StandIn.{stage}: service time must be between 0 and {MaxStandInServiceMs} ms per batch, got {ms}");
         }
         p.AddRange(Pipeline.Validate("Grid.Pipeline"));
+        p.AddRange(Limits.Validate("Grid.Limits"));
         if (MaxPayloadBytes < 1024 || MaxPayloadBytes > 100L * 1024 * 1024)
             p.Add($"Grid.MaxPayloadBytes: must be between 1 KiB and Orleans' 100 MiB message limit, got {MaxPayloadBytes}");
         if (MaxImageBytes < 1) p.Add("Grid.MaxImageBytes: must be positive");

@@ -11,11 +11,10 @@ namespace RAE.Grid.Grains.Jobs;
 /// </summary>
 public static class ItemRecords
 {
+    // Named float literals ("NaN", "Infinity"), so no item's values can stop its partition's records from being written.
     static readonly JsonSerializerOptions Json = new()
     {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, Converters = { new JsonStringEnumConverter() },
-        // Whatever an item's values, its records can be written.
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, Converters = { new JsonStringEnumConverter() },
     };
 
     /// <summary>The JSON Lines of a settled partition.</summary>

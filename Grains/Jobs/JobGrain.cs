@@ -86,6 +86,7 @@ public sealed class JobGrain(
             throw new InvalidOperationException($"job id '{jobId}' is already used by a different request");
         }
         var problems = JobPlanner.Validate(request, P, options.Value.MaxImageBytes).ToList();
+        problems.AddRange(options.Value.Limits.Check(jobId, request));
         foreach (var stage in StagesOf(request.Kind))
             if (!await AnySiloHostsAsync(stage, request.BundleId))
                 problems.Add($"no active silo hosts the {stage} stage for bundle '{request.BundleId}'");

@@ -16,12 +16,12 @@ public static class JobOutputs
     /// <summary>Side of each thumbnail on the sheet (pixels).</summary>
     public const int ThumbnailSide = 128;
 
+    // Named float literals ("NaN", "Infinity"): whatever an item's values, the manifest can be written and the job can finish.
     static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter() },
-        // Whatever a job's values (a NaN scale is rejected at submit, but the manifest must never be what blocks a job), it can be written.
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter() },
     };
 
     /// <summary>

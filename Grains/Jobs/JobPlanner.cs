@@ -36,15 +36,15 @@ public static class JobPlanner
                 }
                 if (r.InputList is { } list && Problem(() => StoreNames.Validate(list)) is { } badList) p.Add($"input list: {badList}");
                 if (r.InputPrefix is { } prefix && Problem(() => StoreNames.ValidatePrefix(prefix)) is { } bad) p.Add($"input prefix: {bad}");
-                if (r.Kind == JobKind.Encode && r.ShardSize < 1) p.Add("ShardSize must be at least 1");
+                if (r.Kind == JobKind.Encode && r.ShardSize < 1) p.Add($"shard_size: must be at least 1, got {r.ShardSize}");
                 break;
             case JobKind.Generate:
                 if (r.Generate is not { } g) { p.Add("a Generate job needs its generate settings"); break; }
-                if (g.Classes is not { Length: > 0 }) p.Add("a Generate job needs at least one class");
-                if (g.PerClass < 1) p.Add($"samples per class must be at least 1, got {g.PerClass}");
+                if (g.Classes is not { Length: > 0 }) p.Add("classes: a Generate job needs at least one class");
+                if (g.PerClass < 1) p.Add($"per_class: must be at least 1, got {g.PerClass}");
                 if ((long)(g.Classes?.Length ?? 0) * g.PerClass > limits.MaxItemsPerJob)
                     p.Add($"{g.Classes!.Length} classes × {g.PerClass} exceed MaxItemsPerJob {limits.MaxItemsPerJob}");
-                if (g.OutputSize is < 8 or > 4096) p.Add($"output size must be between 8 and 4096, got {g.OutputSize}");
+                // Output size, class and per-class bounds are RequestLimits' (Grid:Limits).
                 // Sampling settings are checked against the bundle by the diffusion stage (IDiffusionStageGrain.ResolveSampling).
                 break;
         }

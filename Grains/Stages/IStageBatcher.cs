@@ -14,6 +14,10 @@ public interface IStageBatcher : IAsyncDisposable
     long Items { get; }
     /// <summary>Requests waiting or running.</summary>
     int Queued { get; }
+    /// <summary>Requests in the batch running now.</summary>
+    int Running { get; }
     /// <summary>Stops accepting requests and waits until every queued one has run (graceful shutdown).</summary>
     Task DrainAsync(TimeSpan timeout);
+    /// <summary>Stops at once for a process about to exit: the running batch stops at its next check, nothing queued runs or is answered.</summary>
+    Task HaltAsync(TimeSpan timeout);
 }

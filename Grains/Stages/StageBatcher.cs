@@ -12,6 +12,8 @@ namespace RAE.Grid.Grains.Stages;
 /// batch cycles the keys too, so a job of a million items does not starve one of ten. A batch holds items of one group
 /// only (e.g. same sampler settings); other groups' items keep their place. It closes at MaxBatch items or MaxWaitMs
 /// after its first item was taken. Each item gets its own result or error, so one bad item does not fail its batch-mates.
+/// A running batch is given a token that is cancelled once every one of its items' requests is cancelled, so a model
+/// that checks it (the ODE sampler, between steps) stops work nobody waits for.
 /// </summary>
 public sealed class StageBatcher<TIn, TOut> : IStageBatcher
 {
@@ -22,12 +24,13 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
 
     private readonly string _name;
     private readonly BatchingOptions _options;
-    private readonly Func<IReadOnlyList<TIn>, IReadOnlyList<Result<TOut>>> _run;
+    private readonly Func<IReadOnlyList<TIn>, CancellationToken, IReadOnlyList<Result<TOut>>> _run;
     private readonly Func<TIn, object> _group;
     private readonly Channel<Pending> _queue;
     private readonly FairQueues<Pending> _waiting = new(); // taken from _queue; only the worker touches it
     private readonly Thread _worker;
-    private int _queued;
+    private readonly CancellationTokenSource _halt = new();
+    private int _queued, _running;
     private long _batches, _items;
 
     /// <param name="name">Stage and bundle, for messages.</param>
@@ -35,6 +38,14 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
     /// <param name="run">Runs one batch; returns one result per item, in order.</param>
     /// <param name="group">Items batch together only when their group keys are equal (null: all compatible).</param>
     public StageBatcher(string name, BatchingOptions options, Func<IReadOnlyList<TIn>, IReadOnlyList<Result<TOut>>> run,
+        Func<TIn, object>? group = null) : this(name, options, (items, _) => run(items), group) { }
+
+    /// <param name="name">Stage and bundle, for messages.</param>
+    /// <param name="options">Batch size, wait and queue capacity.</param>
+    /// <param name="run">Runs one batch; returns one result per item, in order. Its token is cancelled when every item's
+    /// request is: it may stop early by throwing an <see cref="OperationCanceledException"/>.</param>
+    /// <param name="group">Items batch together only when their group keys are equal (null: all compatible).</param>
+    public StageBatcher(string name, BatchingOptions options, Func<IReadOnlyList<TIn>, CancellationToken, IReadOnlyList<Result<TOut>>> run,
         Func<TIn, object>? group = null)
     {
         _name = name; _options = options; _run = run; _group = group ?? (_ => string.Empty);
@@ -51,10 +62,12 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
     public long Items => Interlocked.Read(ref _items);
     /// <summary>Requests waiting or running.</summary>
     public int Queued => Volatile.Read(ref _queued);
+    /// <summary>Requests in the batch running now.</summary>
+    public int Running => Volatile.Read(ref _running);
 
     /// <summary>Queues one item and completes with its result.</summary>
     /// <param name="item">The request.</param>
-    /// <param name="cancellation">Cancels the request while it waits (a running batch is not interrupted).</param>
+    /// <param name="cancellation">Cancels the request while it waits; a running batch stops once all its requests are cancelled.</param>
     /// <param name="fairnessKey">Whose request this is (e.g. the job id): batches are shared round robin between keys.
     /// Null: one key shared by every request that names none.</param>
     /// <param name="priority">The key's priority: waiting items of higher-priority keys are batched first.</param>
@@ -77,7 +90,7 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
     private void Loop()
     {
         var reader = _queue.Reader;
-        while (true)
+        while (!_halt.IsCancellationRequested)
         {
             TakeArrivals(reader);
             if (!_waiting.TryTake(_ => true, out var first))
@@ -119,9 +132,17 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
             else live.Add(p);
         }
         if (live.Count == 0) return;
+        // The batch's token: cancelled when the last of its requests is (a request that cannot be cancelled keeps it running).
+        using var batchCancel = CancellationTokenSource.CreateLinkedTokenSource(_halt.Token);
+        var waiting = live.Count;
+        var registrations = live.Select(p => p.Cancellation.Register(() =>
+        {
+            if (Interlocked.Decrement(ref waiting) == 0) batchCancel.Cancel();
+        })).ToList();
         try
         {
-            var results = _run(live.Select(p => p.Item).ToList());
+            Volatile.Write(ref _running, live.Count);
+            var results = _run(live.Select(p => p.Item).ToList(), batchCancel.Token);
             if (results.Count != live.Count)
                 throw new InvalidOperationException($"stage {_name} returned {results.Count} results for {live.Count} items");
             for (int i = 0; i < live.Count; i++)
@@ -130,16 +151,38 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
                 else live[i].Result.TrySetResult(results[i].Value!);
             }
         }
+        catch (OperationCanceledException) when (_halt.IsCancellationRequested)
+        {
+            // Halted for a process that is exiting: its requests get no answer, so none is recorded as failed.
+        }
+        catch (OperationCanceledException) when (batchCancel.IsCancellationRequested)
+        {
+            foreach (var p in live) p.Result.TrySetCanceled(p.Cancellation);
+        }
         catch (Exception e)
         {
             foreach (var p in live) p.Result.TrySetException(e);
         }
         finally
         {
+            foreach (var r in registrations) r.Dispose();
+            Volatile.Write(ref _running, 0);
             Interlocked.Add(ref _queued, -live.Count);
             Interlocked.Increment(ref _batches);
             Interlocked.Add(ref _items, live.Count);
         }
+    }
+
+    /// <summary>
+    /// For a process about to exit: stops accepting requests, stops the running batch at its next cancellation check
+    /// and starts no other, and waits up to <paramref name="timeout"/> for the worker to leave the model. Requests still
+    /// queued or running get no answer (their work resumes from its callers' checkpoints), so none is failed by the exit.
+    /// </summary>
+    public async Task HaltAsync(TimeSpan timeout)
+    {
+        _queue.Writer.TryComplete();
+        _halt.Cancel();
+        await Task.Run(() => _worker.Join(timeout));
     }
 
     /// <summary>Stops accepting requests and waits until every queued one has run (graceful shutdown).</summary>

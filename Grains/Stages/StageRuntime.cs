@@ -26,6 +26,10 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
         _batchers.Where(kv => kv.Value.IsValueCreated && kv.Value.Value.IsCompletedSuccessfully)
             .ToDictionary(kv => $"{kv.Key.Stage}/{kv.Key.Bundle}", kv => (kv.Value.Value.Result.Batches, kv.Value.Value.Result.Items));
 
+    /// <summary>Items in the batch <paramref name="stage"/> of <paramref name="bundle"/> is running now (0 when idle or not started).</summary>
+    public int Running(string stage, string bundle) =>
+        _batchers.TryGetValue((stage, bundle), out var b) && b.IsValueCreated && b.Value.IsCompletedSuccessfully ? b.Value.Result.Running : 0;
+
     private void EnsureHosted(string stage, string bundle)
     {
         if (_draining) throw new StageBusyException($"stage {stage}/{bundle} is draining for shutdown; retry on another silo");
@@ -33,7 +37,7 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
     }
 
     private async Task<StageBatcher<TIn, TOut>> Batcher<TIn, TOut>(string stage, string bundle,
-        Func<RaeModel, Func<IReadOnlyList<TIn>, IReadOnlyList<Result<TOut>>>> run, Func<TIn, object>? group = null)
+        Func<RaeModel, Func<IReadOnlyList<TIn>, CancellationToken, IReadOnlyList<Result<TOut>>>> run, Func<TIn, object>? group = null)
     {
         EnsureHosted(stage, bundle);
         var lazy = _batchers.GetOrAdd((stage, bundle), key => new Lazy<Task<IStageBatcher>>(async () =>
@@ -66,7 +70,7 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
     /// </summary>
     public async Task<TensorPayload> EncodeAsync(string bundle, string name, byte[] encoded, CancellationToken ct, string? job = null, int priority = 0)
     {
-        var b = await Batcher<(string Name, byte[] Bytes), TensorPayload>(StageNames.Encoder, bundle, model => items => RunEncode(model, items));
+        var b = await Batcher<(string Name, byte[] Bytes), TensorPayload>(StageNames.Encoder, bundle, model => (items, _) => RunEncode(model, items));
         return await b.EnqueueAsync((name, encoded), ct, job, priority);
     }
 
@@ -74,14 +78,20 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
     public async Task<DecodedImage> DecodeAsync(string bundle, TensorPayload latent, int? outputSize, CancellationToken ct, string? job = null, int priority = 0)
     {
         var b = await Batcher<(TensorPayload Latent, int? Size), DecodedImage>(StageNames.Decoder, bundle,
-            model => items => RunDecode(model, items), item => item.Size ?? 0);
+            model => (items, _) => RunDecode(model, items), item => item.Size ?? 0);
         return await b.EnqueueAsync((latent, outputSize), ct, job, priority);
     }
 
-    /// <summary>One diffusion item → its latent [C,h,w]; items batch with others of the same sampler settings.</summary>
+    /// <summary>
+    /// One diffusion item → its latent [C,h,w]; items batch with others of the same sampler settings. Cancelling
+    /// <paramref name="ct"/> stops the item's batch between ODE steps once every item in it is cancelled.
+    /// </summary>
     public async Task<TensorPayload> GenerateAsync(string bundle, DiffusionItem item, CancellationToken ct, string? job = null, int priority = 0)
     {
-        var b = await Batcher<DiffusionItem, TensorPayload>(StageNames.Diffusion, bundle, model => items => RunGenerate(model, items),
+        // Also checked at submit; here for items that did not come through a job.
+        if (O.Limits.CheckSampling(item.Sampling).FirstOrDefault() is { } over)
+            throw new ItemRejectedException($"item {item.ItemIndex}: {over}");
+        var b = await Batcher<DiffusionItem, TensorPayload>(StageNames.Diffusion, bundle, model => (items, batch) => RunGenerate(model, items, batch),
             i => i.Sampling);
         return await b.EnqueueAsync(item, ct, job, priority);
     }
@@ -89,19 +99,25 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
     /// <summary>
     /// <paramref name="requested"/> completed from <paramref name="bundle"/>'s defaults and validated (throws an
     /// <see cref="ArgumentException"/> naming every bad field). Reads the bundle file only, so a job is checked at submit
-    /// without waiting for a model to load.
+    /// without waiting for a model to load. The resolved steps and scale must also be within <see cref="RequestLimits"/>.
     /// </summary>
     public SamplingSpec ResolveSampling(string bundle, SamplingSpec requested)
     {
         EnsureHosted(StageNames.Diffusion, bundle);
-        return SamplingSpecs.Resolve(requested, models.Bundle(bundle));
+        var problems = O.Limits.CheckSampling(requested).ToList();
+        SamplingSpec? resolved = null;
+        try { resolved = SamplingSpecs.Resolve(requested, models.Bundle(bundle)); }
+        catch (ArgumentException e) { problems.Insert(0, e.Message); }
+        // A bundle default over a limit is as bad as a requested value over it.
+        if (resolved is not null) problems.AddRange(O.Limits.CheckSampling(resolved).Except(problems));
+        return problems.Count == 0 ? resolved! : throw new ArgumentException(string.Join("; ", problems));
     }
 
     private IReadOnlyList<Result<TensorPayload>> RunEncode(RaeModel model, IReadOnlyList<(string Name, byte[] Bytes)> items)
     {
         if (StandInStage.For(O, StageNames.Encoder) is { } standIn) return standIn.Encode(model, items);
         using var scope = NewDisposeScope();
-        var limits = new ImageLimits { MaxFileBytes = O.MaxImageBytes, MaxSide = O.MaxImageSide };
+        var limits = new ImageLimits { MaxFileBytes = O.MaxImageBytes, MaxSide = O.MaxImageSide, MaxPixels = O.Limits.MaxImagePixels };
         var results = new Result<TensorPayload>[items.Count];
         var good = new List<(int Index, Tensor Image)>();
         for (int i = 0; i < items.Count; i++)
@@ -148,7 +164,12 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
         return results;
     }
 
-    private IReadOnlyList<Result<TensorPayload>> RunGenerate(RaeModel model, IReadOnlyList<DiffusionItem> items)
+    /// <summary>
+    /// One diffusion batch. It stops between ODE steps when <paramref name="batch"/> is cancelled (every item's caller gave
+    /// up) or when it has computed longer than <see cref="RequestLimits.ItemComputeSeconds"/>; then its items fail with an
+    /// <see cref="ItemRejectedException"/>, which is not retried, and the stage goes on to the next batch.
+    /// </summary>
+    private IReadOnlyList<Result<TensorPayload>> RunGenerate(RaeModel model, IReadOnlyList<DiffusionItem> items, CancellationToken batch)
     {
         if (StandInStage.For(O, StageNames.Diffusion) is { } standIn) return standIn.Generate(model, items);
         using var scope = NewDisposeScope();
@@ -165,8 +186,27 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
         {
             // One batch holds one group: items of equal sampling settings (see GenerateAsync).
             var settings = SamplingSpecs.ToSettings(items[good[0]].Sampling);
-            var latents = model.GenerateLatents(good.Select(i => (long)items[i].Label).ToList(),
-                good.Select(i => items[i].Seed).ToList(), good.Select(i => items[i].ItemIndex).ToList(), settings).to(ScalarType.Float32);
+            var limit = TimeSpan.FromSeconds(O.Limits.ItemComputeSeconds);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(batch);
+            deadline.CancelAfter(limit);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            Tensor latents;
+            try
+            {
+                latents = model.GenerateLatents(good.Select(i => (long)items[i].Label).ToList(), good.Select(i => items[i].Seed).ToList(),
+                    good.Select(i => items[i].ItemIndex).ToList(), settings, deadline.Token).to(ScalarType.Float32);
+            }
+            catch (OperationCanceledException) when (!batch.IsCancellationRequested)
+            {
+                var s = items[good[0]].Sampling;
+                log.LogWarning("Diffusion batch of {Count} items stopped after {Seconds:F1} s: over ItemComputeSeconds {Limit} (steps {Steps})",
+                    good.Count, clock.Elapsed.TotalSeconds, O.Limits.ItemComputeSeconds, s.Steps);
+                foreach (var i in good)
+                    results[i] = Result<TensorPayload>.Fail(new ItemRejectedException(
+                        $"item {items[i].ItemIndex}: compute stopped after {clock.Elapsed.TotalSeconds:F1} s, over ItemComputeSeconds " +
+                        $"{O.Limits.ItemComputeSeconds} (steps {s.Steps}, sampler {s.Sampler}); not retried: ask for fewer steps"));
+                return results;
+            }
             for (int j = 0; j < good.Count; j++)
                 results[good[j]] = Result<TensorPayload>.Ok(TensorPayloads.ToPayload(latents[j]));
         }
@@ -181,6 +221,18 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
             .Select(l => l.Value.Result.DrainAsync(timeout));
         await Task.WhenAll(drains);
         log.LogInformation("Stages drained");
+    }
+
+    /// <summary>
+    /// For a process about to exit without a graceful shutdown (an embedded silo after Ctrl-C): every stage stops its
+    /// running batch at the next ODE step and answers nothing more, so no item is failed by the exit and no model runs
+    /// while the process tears down; the items resume from their partitions' checkpoints on the next start.
+    /// </summary>
+    public async Task HaltAsync(TimeSpan timeout)
+    {
+        _draining = true;
+        await Task.WhenAll(_batchers.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully)
+            .Select(l => l.Value.Result.HaltAsync(timeout)));
     }
 
     public async ValueTask DisposeAsync() => await DrainAsync(TimeSpan.FromSeconds(30));

@@ -85,12 +85,15 @@ public sealed class RaeModel : IDisposable
     /// (<paramref name="seed"/>, <paramref name="itemIndices"/>[i]), so a sample does not depend on its batch.
     /// </summary>
     public Tensor GenerateLatents(IReadOnlyList<long> labels, long seed, IReadOnlyList<long> itemIndices,
-        SamplingSettings? settings = null) =>
-        GenerateLatents(labels, labels.Select(_ => seed).ToList(), itemIndices, settings);
+        SamplingSettings? settings = null, CancellationToken cancellation = default) =>
+        GenerateLatents(labels, labels.Select(_ => seed).ToList(), itemIndices, settings, cancellation);
 
-    /// <summary>As above with a seed per item, so items of different jobs can share one batch.</summary>
+    /// <summary>
+    /// As above with a seed per item, so items of different jobs can share one batch. <paramref name="cancellation"/> is
+    /// checked between ODE steps: a cancelled solve stops within one step with an <see cref="OperationCanceledException"/>.
+    /// </summary>
     public Tensor GenerateLatents(IReadOnlyList<long> labels, IReadOnlyList<long> seeds, IReadOnlyList<long> itemIndices,
-        SamplingSettings? settings = null)
+        SamplingSettings? settings = null, CancellationToken cancellation = default)
     {
         var model = Diffusion ?? throw new InvalidOperationException($"bundle '{Bundle.Name}' has no stage_2 diffusion model");
         if (labels.Count != itemIndices.Count || labels.Count != seeds.Count)
@@ -107,7 +110,7 @@ public sealed class RaeModel : IDisposable
         var xT = stack(Enumerable.Range(0, labels.Count)
             .Select(i => ItemNoise.ForItem(seeds[i], itemIndices[i], LatentShape, Device, DType)).ToArray(), 0);
         var y = tensor(labels.ToArray(), ScalarType.Int64).to(Device);
-        return sampler.Sample(model, xT, y, guidance).MoveToOuterDisposeScope();
+        return sampler.Sample(model, xT, y, guidance, cancellation: cancellation).MoveToOuterDisposeScope();
     }
 
     public void Dispose()

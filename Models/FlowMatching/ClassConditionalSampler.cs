@@ -37,9 +37,11 @@ public sealed class ClassConditionalSampler(IFlowOdeSampler solver, Tensor grid)
     /// <summary>
     /// Samples latents for labels <paramref name="y"/> [B] from noise <paramref name="xT"/> [B, C, H, W].
     /// <paramref name="onStep"/> sees the (doubled, if doubled) state after each step, per item with
-    /// <see cref="ItemByItem"/>.
+    /// <see cref="ItemByItem"/>. <paramref name="cancellation"/> is checked between ODE steps (throws
+    /// <see cref="OperationCanceledException"/>).
     /// </summary>
-    public Tensor Sample(IVelocityModel model, Tensor xT, Tensor y, GuidanceOptions guidance, StepObserver? onStep = null)
+    public Tensor Sample(IVelocityModel model, Tensor xT, Tensor y, GuidanceOptions guidance, StepObserver? onStep = null,
+        CancellationToken cancellation = default)
     {
         guidance.Validated();
         if (xT.shape[0] != y.shape[0]) throw new ArgumentException($"{xT.shape[0]} noise items but {y.shape[0]} labels");
@@ -47,13 +49,14 @@ public sealed class ClassConditionalSampler(IFlowOdeSampler solver, Tensor grid)
         if (ItemByItem && xT.shape[0] > 1)
         {
             var items = Enumerable.Range(0, (int)xT.shape[0])
-                .Select(i => SampleBatch(model, xT.narrow(0, i, 1), y.narrow(0, i, 1), guidance, onStep)).ToArray();
+                .Select(i => SampleBatch(model, xT.narrow(0, i, 1), y.narrow(0, i, 1), guidance, onStep, cancellation)).ToArray();
             return cat(items, 0).MoveToOuterDisposeScope();
         }
-        return SampleBatch(model, xT, y, guidance, onStep).MoveToOuterDisposeScope();
+        return SampleBatch(model, xT, y, guidance, onStep, cancellation).MoveToOuterDisposeScope();
     }
 
-    private Tensor SampleBatch(IVelocityModel model, Tensor xT, Tensor y, GuidanceOptions guidance, StepObserver? onStep)
+    private Tensor SampleBatch(IVelocityModel model, Tensor xT, Tensor y, GuidanceOptions guidance, StepObserver? onStep,
+        CancellationToken cancellation)
     {
         using var scope = NewDisposeScope();
         var n = xT.shape[0];
@@ -61,7 +64,7 @@ public sealed class ClassConditionalSampler(IFlowOdeSampler solver, Tensor grid)
         var z = doubled ? cat([xT, xT], 0) : xT;
         var labels = doubled ? cat([y, full_like(y, model.NumClasses)], 0) : y;
         var field = GuidedVelocity.For(model, labels.to(xT.device), guidance);
-        var final = Solver.Sample(field, z, Grid, onStep);
+        var final = Solver.Sample(field, z, Grid, onStep, cancellation);
         return final.narrow(0, 0, n).clone().MoveToOuterDisposeScope();
     }
 }

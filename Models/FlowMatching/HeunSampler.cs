@@ -9,13 +9,15 @@ namespace RAE.Grid.Models.FlowMatching;
 /// </summary>
 public sealed class HeunSampler : IFlowOdeSampler
 {
-    public Tensor Sample(VelocityField v, Tensor x, Tensor grid, StepObserver? onStep = null)
+    public Tensor Sample(VelocityField v, Tensor x, Tensor grid, StepObserver? onStep = null, CancellationToken cancellation = default)
     {
         if (grid.dim() != 1 || grid.shape[0] < 1) throw new ArgumentException("the time grid must be a non-empty 1-D tensor");
         var g = grid.to(x.device);
         var state = x.alias();
         for (var k = 0; k + 1 < g.shape[0]; k++)
         {
+            // Between steps: a cancelled batch, or one past its compute deadline, stops here.
+            cancellation.ThrowIfCancellationRequested();
             Tensor next;
             using (var scope = NewDisposeScope())
             {

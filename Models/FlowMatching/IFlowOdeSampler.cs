@@ -7,9 +7,10 @@ public interface IFlowOdeSampler
 {
     /// <summary>
     /// Integrates from <paramref name="x"/> at grid[0] along the float32 <paramref name="grid"/> and returns the state
-    /// at its last point (no extra step to t = 0).
+    /// at its last point (no extra step to t = 0). <paramref name="cancellation"/> is checked before every step, so a
+    /// cancelled or overdue solve stops within one step (throwing <see cref="OperationCanceledException"/>).
     /// </summary>
-    Tensor Sample(VelocityField v, Tensor x, Tensor grid, StepObserver? onStep = null);
+    Tensor Sample(VelocityField v, Tensor x, Tensor grid, StepObserver? onStep = null, CancellationToken cancellation = default);
 
     /// <summary>A solver by the official <c>sampling_method</c> name ("euler"; "heun" as an option).</summary>
     static IFlowOdeSampler ForMethod(string samplingMethod) => samplingMethod.ToLowerInvariant() switch

@@ -23,6 +23,11 @@ public static class ImageIO
         if (info is null) throw new BadImageException($"{name}: not a PNG, JPEG, BMP, GIF or TGA image");
         if (info.Value.Width > limits.MaxSide || info.Value.Height > limits.MaxSide)
             throw new BadImageException($"{name}: {info.Value.Width}x{info.Value.Height} exceeds MaxSide {limits.MaxSide}");
+        if (info.Value.Width < 1 || info.Value.Height < 1)
+            throw new BadImageException($"{name}: its header says {info.Value.Width}x{info.Value.Height} pixels");
+        // From the header, before a pixel is allocated: an 8192² image would decode to ~0.8 GB of floats.
+        if ((long)info.Value.Width * info.Value.Height > limits.MaxPixels)
+            throw new BadImageException($"{name}: pixels: {info.Value.Width}x{info.Value.Height} = {(long)info.Value.Width * info.Value.Height} is over MaxImagePixels {limits.MaxPixels}");
         ImageResult img;
         try { img = ImageResult.FromMemory(bytes, StbImageSharp.ColorComponents.RedGreenBlue); }
         catch (Exception e) { throw new BadImageException($"{name}: cannot decode ({e.Message})"); }

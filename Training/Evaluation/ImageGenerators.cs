@@ -10,7 +10,7 @@ namespace RAE.Grid.Training.Evaluation;
 public static class ImageGenerators
 {
     /// <summary>
-    /// Latent generation: <see cref="RaeModel.GenerateLatents(IReadOnlyList{long}, long, IReadOnlyList{long}, SamplingSettings?)"/>
+    /// Latent generation: <see cref="RaeModel.GenerateLatents(IReadOnlyList{long}, long, IReadOnlyList{long}, SamplingSettings?, CancellationToken)"/>
     /// with item indices 0..B−1, then <see cref="RaeModel.Decode"/> clamped to [0, 1].
     /// </summary>
     public static Func<long[], long, Tensor> ForBundle(RaeModel model, SamplingSettings? settings = null) => (labels, seed) =>

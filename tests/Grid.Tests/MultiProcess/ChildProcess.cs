@@ -44,6 +44,9 @@ public sealed class ChildProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id (to send it a signal).</summary>
+    public int Id => _process.Id;
+
     public int ExitCode => _process.ExitCode;
 
     /// <summary>
