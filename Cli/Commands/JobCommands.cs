@@ -9,6 +9,12 @@ internal static class JobCommands
 {
     static Option<bool> NoWait() => new("--no-wait") { Description = "Submit and return; fetch later with `rae-grid fetch <job>`" };
 
+    static Option<int> Priority() => new("--priority")
+    {
+        Description = $"Job priority, -{JobRequest.MaxPriority}..{JobRequest.MaxPriority}: stage queues serve higher first, and a waiting job with a higher one starts first",
+        DefaultValueFactory = _ => 0,
+    };
+
     static Argument<string[]> Inputs() => new("inputs")
     {
         Description = "Image files or folders of images, uploaded into the grid's store (only what it lacks)",
@@ -27,11 +33,12 @@ internal static class JobCommands
         var bundle = CommonOptions.Bundle();
         var outDir = CommonOptions.Out("out/reconstruct");
         var noWait = NoWait();
+        var priority = Priority();
         var conn = new ConnectionOptions();
-        var cmd = new Command("reconstruct", "Encode images with the frozen encoder and decode them back (PNG per image)") { inputs, fromStore, bundle, outDir, noWait };
+        var cmd = new Command("reconstruct", "Encode images with the frozen encoder and decode them back (PNG per image)") { inputs, fromStore, bundle, outDir, noWait, priority };
         conn.AddTo(cmd);
         cmd.SetAction((pr, ct) => CommonOptions.Guard(() => RunImagesJobAsync(pr, conn, inputs, fromStore, bundle,
-            new JobRequest(JobKind.Reconstruct, ""), pr.GetValue(outDir)!, !pr.GetValue(noWait), ct)));
+            new JobRequest(JobKind.Reconstruct, "", Priority: pr.GetValue(priority)), pr.GetValue(outDir)!, !pr.GetValue(noWait), ct)));
         return cmd;
     }
 
@@ -43,11 +50,12 @@ internal static class JobCommands
         var outDir = CommonOptions.Out("out/encode");
         var shard = new Option<int>("--shard-size") { Description = "Latents per safetensors shard", DefaultValueFactory = _ => 64 };
         var noWait = NoWait();
+        var priority = Priority();
         var conn = new ConnectionOptions();
-        var cmd = new Command("encode", "Encode images to latents stored as safetensors shards") { inputs, fromStore, bundle, outDir, shard, noWait };
+        var cmd = new Command("encode", "Encode images to latents stored as safetensors shards") { inputs, fromStore, bundle, outDir, shard, noWait, priority };
         conn.AddTo(cmd);
         cmd.SetAction((pr, ct) => CommonOptions.Guard(() => RunImagesJobAsync(pr, conn, inputs, fromStore, bundle,
-            new JobRequest(JobKind.Encode, "", ShardSize: pr.GetValue(shard)), pr.GetValue(outDir)!, !pr.GetValue(noWait), ct)));
+            new JobRequest(JobKind.Encode, "", ShardSize: pr.GetValue(shard), Priority: pr.GetValue(priority)), pr.GetValue(outDir)!, !pr.GetValue(noWait), ct)));
         return cmd;
     }
 
@@ -93,9 +101,10 @@ internal static class JobCommands
         var tMax = new Option<double?>("--t-max") { Description = "Guidance interval end in [0, 1] (default: the bundle's guidance.t_max)" };
         var size = new Option<int?>("--output-size") { Description = "Resize outputs to this side (pixels)" };
         var noWait = NoWait();
+        var priority = Priority();
         var conn = new ConnectionOptions();
         var cmd = new Command("generate", "Generate class-conditional samples (diffusion → decoder → PNGs)")
-            { bundle, outDir, classes, perClass, seed, steps, sampler, guidance, scale, tMin, tMax, size, noWait };
+            { bundle, outDir, classes, perClass, seed, steps, sampler, guidance, scale, tMin, tMax, size, noWait, priority };
         conn.AddTo(cmd);
         cmd.SetAction((pr, ct) => CommonOptions.Guard(async () =>
         {
@@ -108,7 +117,7 @@ internal static class JobCommands
                 pr.GetValue(tMin), pr.GetValue(tMax));
             var spec = new GenerateSpec(labels.ToArray(), pr.GetValue(perClass), pr.GetValue(seed), sampling, pr.GetValue(size));
             await using var session = await conn.OpenAsync(pr, pr.GetValue(bundle)!);
-            return await JobRunner.RunAsync(session, new JobRequest(JobKind.Generate, session.BundleId, Generate: spec),
+            return await JobRunner.RunAsync(session, new JobRequest(JobKind.Generate, session.BundleId, Generate: spec, Priority: pr.GetValue(priority)),
                 pr.GetValue(outDir)!, !pr.GetValue(noWait), problems, ct);
         }));
         return cmd;

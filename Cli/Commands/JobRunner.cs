@@ -48,7 +48,9 @@ internal static class JobRunner
                     await foreach (var s in session.Client.WatchAsync(status.JobId, cancellation: cancellation))
                     {
                         task.Value = s.Done + s.Failed + s.Cancelled;
-                        task.Description = $"{s.Kind.ToString().ToLowerInvariant()} {s.JobId}: {s.Done} done, {s.InFlight} running, {s.Failed} failed";
+                        task.Description = s.State == JobState.Queued
+                            ? $"{s.Kind.ToString().ToLowerInvariant()} {s.JobId}: queued (the grid runs its MaxConcurrentJobs)"
+                            : $"{s.Kind.ToString().ToLowerInvariant()} {s.JobId}: {s.Done} done, {s.InFlight} running, {s.Failed} failed";
                         final = s;
                     }
                 }
