@@ -39,7 +39,7 @@ try
                       (o.Threads is int t ? $" --threads {t}" : "") +
                       (o.Runs("scaleout") ? $" --silos {string.Join(",", o.Silos)} --scale-items {o.ScaleItems} --fair-items {(o.FairItems > 0 ? o.FairItems : o.ScaleItems)} " +
                                             $"--big-items {o.BigItems} --small-items {o.SmallItems} --stand-in {string.Join(",", o.StandIn.Select(kv => $"{kv.Key}={kv.Value}"))}" : "") +
-                      (o.Runs("soak") ? $" --soak-jobs {o.SoakJobs} --soak-items {o.SoakItems} --small-items {o.SmallItems} --max-batch {o.MaxBatch} " +
+                      (o.Runs("soak") ? $" --soak-jobs {o.SoakJobs} --soak-items {o.SoakItems} --small-items {o.SmallItems} " +
                                         $"--stand-in {string.Join(",", o.StandIn.Select(kv => $"{kv.Key}={kv.Value}"))}" : ""));
 
     string? bundlePath = null;
