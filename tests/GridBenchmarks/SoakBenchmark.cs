@@ -79,8 +79,15 @@ public static class SoakBenchmark
 
         // Completion: every small job, then the big one (statuses every 2 s).
         var finished = new Dictionary<string, JobStatus>();
+        var progress = Stopwatch.StartNew();
         while (clock.Elapsed < Limit)
         {
+            if (progress.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                progress.Restart();
+                Report.Line($"    {smallClock.Elapsed.TotalSeconds:F0} s: {finished.Count}/{ids.Length} small jobs finished, {firstOutput.Count} with an output; " +
+                            $"big job {(await cluster.Grid.GetStatusAsync(bigId)).Done:N0} done");
+            }
             foreach (var id in ids.Where(id => !finished.ContainsKey(id)).ToList())
             {
                 try { if (await cluster.Grid.GetStatusAsync(id) is { IsFinished: true } s) finished[id] = s; }
@@ -93,6 +100,7 @@ public static class SoakBenchmark
         var bigDoneWhenSmallFinished = (await cluster.Grid.GetStatusAsync(bigId)).Done;
         watch.Cancel();
         await watcher;
+        Report.Line($"    {smallClock.Elapsed.TotalSeconds:F0} s: every small job finished; waiting for the big job ({bigDoneWhenSmallFinished:N0} done)");
         big = await WaitFinishedAsync(cluster.Grid, bigId, Limit - clock.Elapsed);
         var bigSeconds = clock.Elapsed.TotalSeconds;
 
@@ -131,10 +139,14 @@ public static class SoakBenchmark
     {
         var clock = Stopwatch.StartNew();
         var status = await grid.GetStatusAsync(id);
+        var progress = Stopwatch.StartNew();
         while (!status.IsFinished && clock.Elapsed < limit)
         {
             await Task.Delay(1000);
             status = await grid.GetStatusAsync(id);
+            if (progress.Elapsed < TimeSpan.FromSeconds(60)) continue;
+            progress.Restart();
+            Report.Line($"    {id}: {status.Done:N0} of {status.Total:N0} done, {status.Failed} failed");
         }
         return status;
     }
