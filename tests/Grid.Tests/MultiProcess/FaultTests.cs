@@ -14,6 +14,7 @@ namespace RAE.Grid.Grid.Tests.MultiProcess;
 /// prints one <c>FAULT</c> line with the counts and the job's time with and without the fault. The undisturbed run is
 /// made once and shared.
 /// </summary>
+[Collection(MultiProcessCollection.Name)]
 public sealed class FaultTests(FaultCluster cluster, ITestOutputHelper output) : IClassFixture<FaultCluster>
 {
     /// <summary>Items of every fault job: 10 classes × <see cref="PerClass"/>.</summary>
@@ -144,13 +145,22 @@ public sealed class FaultTests(FaultCluster cluster, ITestOutputHelper output) :
         return new FaultReference(id, took, await FaultAudit.PixelsAsync(cluster.Store, status.OutputPrefix, Items));
     });
 
+    /// <summary>
+    /// Submits under a new id. A start that failed in transit (the client's gateway was a silo an earlier test killed)
+    /// is sent again: the same request under the same id is answered with the job's status, never started twice.
+    /// </summary>
     static async Task<(string Id, Stopwatch Clock)> SubmitAsync(GridClient grid, JobRequest request)
     {
         var id = GridClient.NewJobId();
         var clock = Stopwatch.StartNew();
-        await grid.SubmitAsync(request, id);
-        return (id, clock);
+        for (var attempt = 1; ; attempt++)
+        {
+            try { await grid.SubmitAsync(request, id); return (id, clock); }
+            catch (Exception e) when (IsTransport(e) && attempt < 3) { await Task.Delay(1000); }
+        }
     }
+
+    static bool IsTransport(Exception e) => e is Orleans.Runtime.OrleansException or TimeoutException;
 
     /// <summary>Done items once at least <see cref="FaultAt"/> of the job is done; fails if the job ends first (the fault would not be mid-job).</summary>
     async Task<int> WaitForProgressAsync(GridClient grid, string id)
@@ -158,7 +168,9 @@ public sealed class FaultTests(FaultCluster cluster, ITestOutputHelper output) :
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < JobTimeout)
         {
-            var status = await grid.GetStatusAsync(id);
+            JobStatus status;
+            try { status = await grid.GetStatusAsync(id); }
+            catch (Exception e) when (IsTransport(e)) { await Task.Delay(250); continue; }
             if (status.IsFinished) throw Failure($"job {id} finished ({status.State}, {status.Done} done) before {FaultAt:P0} of it was done and the fault injected");
             if (status.Done >= FaultAt * status.Total && status.Total > 0)
             {

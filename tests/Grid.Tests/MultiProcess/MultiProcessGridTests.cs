@@ -10,6 +10,7 @@ namespace RAE.Grid.Grid.Tests.MultiProcess;
 /// in the client's fetched folder and directly in the blob container. Needs redis-server and Azurite (.ci/run installs
 /// both) and the CLI built by the solution build.
 /// </summary>
+[Collection(MultiProcessCollection.Name)]
 public sealed class MultiProcessGridTests(TwoSiloCluster cluster) : IClassFixture<TwoSiloCluster>
 {
     /// <summary>Side of every output of the tiny bundle (its decoder's image size).</summary>
