@@ -64,11 +64,16 @@ wait_for() { # wait_for <what> <seconds> <command...>
   return 1
 }
 
-redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$work/redis.log" 2>&1 &
+# Durable as production must be (infra/redis.conf: AOF on, fsync every second), its data under $work/redis, so a
+# restarted cluster resumes its jobs.
+mkdir -p "$work/redis"
+redis-server "$repo/infra/redis.conf" --port "$redis_port" --bind 127.0.0.1 --dir "$work/redis" >"$work/redis.log" 2>&1 &
 services+=($!)
 wait_for "redis on 127.0.0.1:$redis_port" 20 redis-cli -h 127.0.0.1 -p "$redis_port" ping
 
-.tools/node_modules/.bin/azurite-blob --blobHost 127.0.0.1 --blobPort "$azurite_port" --inMemoryPersistence --loose \
+# Blobs on disk under $work/azurite, like the job state in Redis: a restart keeps both.
+mkdir -p "$work/azurite"
+.tools/node_modules/.bin/azurite-blob --blobHost 127.0.0.1 --blobPort "$azurite_port" --location "$work/azurite" --loose \
   >"$work/azurite.log" 2>&1 &
 services+=($!)
 wait_for "azurite on 127.0.0.1:$azurite_port" 30 bash -c "exec 3<>/dev/tcp/127.0.0.1/$azurite_port"
@@ -99,8 +104,8 @@ wait_for "silo b (health port $health_b_port)" 60 curl -sf "http://127.0.0.1:$he
 
 cat <<INFO
 RAE grid running (logs in $work):
-  redis    $redis_conn            (membership, job state, reminders)
-  azurite  http://127.0.0.1:$azurite_port   container '$container' (outputs)
+  redis    $redis_conn            (membership, job state, reminders; AOF in $work/redis)
+  azurite  http://127.0.0.1:$azurite_port   container '$container' (outputs; on disk in $work/azurite)
   silo a   encoder, diffusion   silo port $silo_a_port, gateway $gateway_a_port, http://127.0.0.1:$health_a_port/healthz
   silo b   decoder              silo port $silo_b_port, gateway $gateway_b_port, http://127.0.0.1:$health_b_port/healthz
 

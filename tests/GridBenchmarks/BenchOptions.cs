@@ -1,7 +1,7 @@
 namespace RAE.Grid.GridBenchmarks;
 
 /// <summary>
-/// Command line: <c>[--only throughput|batching|hop|size|datapath|scaleout] [--images N] [--repeats R] [--bundle PATH] [--width W]
+/// Command line: <c>[--only throughput|batching|hop|size|datapath|scaleout|soak] [--images N] [--repeats R] [--bundle PATH] [--width W]
 /// [--max-batch B] [--gen-images G] [--steps S] [--hops K] [--wait-ms MS] [--threads T]</c>. Every benchmark prints the values it ran with.
 /// </summary>
 public sealed record BenchOptions
@@ -48,15 +48,21 @@ public sealed record BenchOptions
     /// <summary>Stand-in service time per batch of the scale-out silos' stages (ms), e.g. diffusion=400,decoder=50.</summary>
     public Dictionary<string, int> StandIn { get; init; } = new() { ["diffusion"] = 400, ["decoder"] = 50 };
 
+    /// <summary>Small jobs submitted at once by the soak benchmark (each of <see cref="SmallItems"/> items).</summary>
+    public int SoakJobs { get; init; } = 200;
+    /// <summary>Items of the soak benchmark's large job.</summary>
+    public int SoakItems { get; init; } = 10_000;
+
     /// <summary>Silo settings for the size benchmark's silo (<c>--set Grid:Pipeline:PartitionSize=500</c>, repeatable).</summary>
     public Dictionary<string, string?> Settings { get; init; } = new();
 
     public bool Runs(string name) => Only.Contains(name);
 
     public const string Usage =
-        "usage: dotnet run -c Release --project tests/GridBenchmarks -- [--only throughput|batching|hop|size|inputs|datapath|scaleout[,...]] [--images N] [--repeats R]\n" +
+        "usage: dotnet run -c Release --project tests/GridBenchmarks -- [--only throughput|batching|hop|size|inputs|datapath|scaleout|soak[,...]] [--images N] [--repeats R]\n" +
         "       [--sizes N,N,... (size: job sizes, default 10000,100000,1000000)] [--input-images N (inputs, default 10000)]\n" +
-        "       [--silos 1,2,4] [--scale-items N] [--fair-items N] [--big-items N] [--small-items N] [--stand-in diffusion=400,decoder=50] (scaleout)\n" +
+        "       [--silos 1,2,4] [--scale-items N] [--fair-items N] [--big-items N] [--small-items N] [--stand-in diffusion=400,decoder=50] (scaleout, soak)\n" +
+        "       [--soak-jobs N (default 200)] [--soak-items N (default 10000)] [--small-items N (default 10)] (soak)\n" +
         "       [--bundle PATH] [--width W] [--max-batch B] [--gen-images G (0: skip generation)] [--steps S] [--hops K] [--wait-ms MS] [--threads T]";
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> naming the bad one.</summary>
@@ -90,6 +96,8 @@ public sealed record BenchOptions
                 "--fair-items" => o with { FairItems = Int(1) },
                 "--big-items" => o with { BigItems = Int(1) },
                 "--small-items" => o with { SmallItems = Int(1) },
+                "--soak-jobs" => o with { SoakJobs = Int(1) },
+                "--soak-items" => o with { SoakItems = Int(1) },
                 "--stand-in" => o with { StandIn = ParseStandIn(Value()) },
                 "--gen-images" => o with { GenImages = Int(0) },
                 "--hops" => o with { Hops = Int(10) },
@@ -119,8 +127,8 @@ public sealed record BenchOptions
     {
         var names = v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var n in names)
-            if (n is not ("throughput" or "batching" or "hop" or "size" or "size-one" or "inputs" or "datapath" or "scaleout"))
-                throw new ArgumentException($"--only: '{n}' is not one of throughput, batching, hop, size, inputs, datapath, scaleout");
+            if (n is not ("throughput" or "batching" or "hop" or "size" or "size-one" or "inputs" or "datapath" or "scaleout" or "soak"))
+                throw new ArgumentException($"--only: '{n}' is not one of throughput, batching, hop, size, inputs, datapath, scaleout, soak");
         return names;
     }
 }

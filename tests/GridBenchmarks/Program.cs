@@ -6,7 +6,8 @@ using RAE.Grid.Models.Bundles;
 using static TorchSharp.torch;
 
 // Grid benchmarks: throughput vs in-process, dynamic batching on vs off, per-hop latency between silos, job size,
-// bytes between silos per item (datapath), scale-out over rae-grid serve processes (scaleout).
+// bytes between silos per item (datapath), scale-out over rae-grid serve processes (scaleout), a soak of 200 small jobs
+// beside a 10,000-item job on two of them (soak).
 // Usage: see BenchOptions.Usage. Each benchmark prints a table and one "RATIO" line measured against a baseline of this run.
 
 BenchOptions o;
@@ -37,7 +38,9 @@ try
                       $"--gen-images {o.GenImages} --steps {o.Steps} --hops {o.Hops} --wait-ms {o.WaitMs}" +
                       (o.Threads is int t ? $" --threads {t}" : "") +
                       (o.Runs("scaleout") ? $" --silos {string.Join(",", o.Silos)} --scale-items {o.ScaleItems} --fair-items {(o.FairItems > 0 ? o.FairItems : o.ScaleItems)} " +
-                                            $"--big-items {o.BigItems} --small-items {o.SmallItems} --stand-in {string.Join(",", o.StandIn.Select(kv => $"{kv.Key}={kv.Value}"))}" : ""));
+                                            $"--big-items {o.BigItems} --small-items {o.SmallItems} --stand-in {string.Join(",", o.StandIn.Select(kv => $"{kv.Key}={kv.Value}"))}" : "") +
+                      (o.Runs("soak") ? $" --soak-jobs {o.SoakJobs} --soak-items {o.SoakItems} --small-items {o.SmallItems} " +
+                                        $"--stand-in {string.Join(",", o.StandIn.Select(kv => $"{kv.Key}={kv.Value}"))}" : ""));
 
     string? bundlePath = null;
     if (o.Runs("throughput") || o.Runs("batching") || o.Runs("datapath"))
@@ -59,6 +62,7 @@ try
     if (o.Runs("throughput")) await ThroughputBenchmark.RunAsync(o, bundlePath!, root);
     if (o.Runs("datapath")) await DataPathBenchmark.RunAsync(o, bundlePath!, root, throughputAlreadyRun: o.Runs("throughput"));
     if (o.Runs("scaleout")) await ScaleOutBenchmark.RunAsync(o, root);
+    if (o.Runs("soak")) await SoakBenchmark.RunAsync(o, root);
     if (o.Runs("size")) await SizeBenchmark.RunAsync(o);
     if (o.Runs("size-one")) await SizeBenchmark.RunOneAsync(o, root);
     if (o.Runs("inputs")) await InputsBenchmark.RunAsync(o, root);

@@ -14,8 +14,12 @@ namespace RAE.Grid.Grid.Tests.MultiProcess;
 /// </summary>
 public sealed class TwoSiloCluster : IAsyncLifetime
 {
-    /// <summary>Longest the whole fixture plus its tests may take.</summary>
-    public static readonly TimeSpan Budget = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// Longest the whole fixture plus its tests may take. Alone they take about 3.5 minutes on 2 cores; in the full
+    /// suite, beside the in-process cluster tests on a machine shared with other work, 5 minutes ran out (observed: the
+    /// large reconstruction's client finished in 149 s with the budget spent).
+    /// </summary>
+    public static readonly TimeSpan Budget = TimeSpan.FromMinutes(8);
     static readonly TimeSpan SiloStartTimeout = TimeSpan.FromSeconds(90);
     /// <summary>Longest build of the CLI when it is missing or stale (see <see cref="GridCli.EnsureBuiltAsync"/>).</summary>
     static readonly TimeSpan CliBuildTimeout = TimeSpan.FromSeconds(150);
