@@ -42,13 +42,10 @@ public sealed class ChildProcess : IDisposable
     /// <summary>The command line, for failure messages.</summary>
     public string CommandLine => $"{_process.StartInfo.FileName} {string.Join(' ', _process.StartInfo.ArgumentList.Select(Quote))}";
 
-    /// <summary>The operating system's process id (for /proc readings such as peak RSS).</summary>
+    /// <summary>The operating system's process id (to send it a signal, or for /proc readings such as peak RSS).</summary>
     public int Id => _process.Id;
 
     public bool HasExited => _process.HasExited;
-
-    /// <summary>The process id (to send it a signal).</summary>
-    public int Id => _process.Id;
 
     public int ExitCode => _process.ExitCode;
 
