@@ -51,6 +51,8 @@ public sealed class JobGrainState
     [Key(31)] public List<ItemError> FirstErrors { get; set; } = new();
     /// <summary>Failed items per finished partition, for partitions with any (paging errors visits only those).</summary>
     [Key(32)] public SortedDictionary<int, int> FailedByPartition { get; set; } = new();
+    /// <summary>The client that submitted the job (null: none, an open grid or a call from inside a silo); it alone, and admins, may read or cancel it.</summary>
+    [Key(40)] public string? Owner { get; set; }
 
     /// <summary>The plan of partition <paramref name="index"/>.</summary>
     public PartitionPlan PlanOf(int index)
