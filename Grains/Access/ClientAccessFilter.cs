@@ -76,13 +76,31 @@ public sealed class ClientAccessFilter(IOptions<AccessOptions> options, IGrainFa
         {
             case JobGrain job when job.Ownership is (true, var owner) && !caller.MayAccess(owner):
                 throw Denied(context, caller, $"access denied: job '{context.TargetId.Key}' belongs to another client");
+            case JobGrain when context.MethodName == nameof(IJobGrain.Start) && context.Request.GetArgument(0) is JobRequest request:
+                // A job reads its inputs with the grid's rights: a client may name only uploads and its own jobs' outputs.
+                foreach (var name in InputNames(request))
+                    if (!name.StartsWith(UploadNames.Prefix, StringComparison.Ordinal) && !await OwnsAsync(caller, name))
+                        throw Denied(context, caller, $"access denied: input '{name}' is neither an upload nor under the output prefix of a job of client '{caller.Name}'");
+                break;
             case OutputReaderGrain:
-                var name = context.Request.GetArgument(0) as string ?? "";
-                var claim = await grains.GetGrain<IOutputClaimsGrain>(0).ClaimOf(name);
-                if (claim is null || !caller.MayAccess(claim.Owner))
-                    throw Denied(context, caller, $"access denied: '{name}' is not under the output prefix of a job of client '{caller.Name}'");
+                var read = context.Request.GetArgument(0) as string ?? "";
+                if (!await OwnsAsync(caller, read))
+                    throw Denied(context, caller, $"access denied: '{read}' is not under the output prefix of a job of client '{caller.Name}'");
                 break;
         }
+    }
+
+    /// <summary>Whether <paramref name="name"/> (a store name or listing prefix) lies inside a prefix claimed by a job of the caller's.</summary>
+    private async Task<bool> OwnsAsync(CallerIdentity caller, string name) =>
+        await grains.GetGrain<IOutputClaimsGrain>(0).ClaimOf(name) is { } claim && caller.MayAccess(claim.Owner);
+
+    /// <summary>The store names and URLs a request reads its inputs from (a list's own lines are the planner's to read).</summary>
+    static IEnumerable<string> InputNames(JobRequest request)
+    {
+        if (request.InputPrefix is { } prefix) yield return prefix;
+        if (request.InputList is { } list) yield return list;
+        foreach (var image in request.Images ?? [])
+            if (image.Uri is { } uri) yield return uri;
     }
 
     private AccessDeniedException Denied(IIncomingGrainCallContext context, CallerIdentity? caller, string message)

@@ -49,7 +49,7 @@ public sealed class ClientAccessTests(ITestOutputHelper output)
     {
         using var folders = new GridTestFolders();
         await using var grid = await SecuredGrid.StartAsync(folders, Clients);
-        var id = TestInputs.JobId("cred");
+        var id = "alice-job-1"; // each test has its own grid: fixed ids keep the printed messages the same run to run
 
         var anonymous = await grid.ConnectAsync(null);
         var none = await Assert.ThrowsAsync<AccessDeniedException>(() => anonymous.SubmitAsync(OneSample(), id));
@@ -80,7 +80,7 @@ public sealed class ClientAccessTests(ITestOutputHelper output)
         var bobRaw = await grid.ConnectRawAsync(Bob);
         var bob = new GridClient(bobRaw);
         var ops = await grid.ConnectAsync(Ops);
-        var id = TestInputs.JobId("owned");
+        var id = "alice-job-2";
         await alice.SubmitAsync(OneSample(), id);
         var done = await WaitAsync(alice, id);
         Assert.True(done.State == JobState.Completed, GridTestCluster.Describe(done));
@@ -99,6 +99,10 @@ public sealed class ClientAccessTests(ITestOutputHelper output)
         await Assert.ThrowsAsync<AccessDeniedException>(() => reader.Length(done.Manifest!));
         await Assert.ThrowsAsync<AccessDeniedException>(() => reader.List(""));
         Assert.Empty(await bob.ListJobsAsync().ToArrayAsync());
+        // Nor can Bob have a job of his read Alice's outputs for him.
+        var stolen = await Assert.ThrowsAsync<AccessDeniedException>(() => bob.SubmitAsync(
+            new JobRequest(JobKind.Reconstruct, GridTestFolders.BundleId, InputPrefix: $"{done.OutputPrefix}/"), "bob-job-1"));
+        Assert.Equal($"access denied: input '{done.OutputPrefix}/' is neither an upload nor under the output prefix of a job of client 'bob'", stolen.Message);
         Assert.Equal(JobState.Completed, (await alice.GetStatusAsync(id)).State); // Bob's cancel changed nothing
 
         using var aliceDir = new TempDir();
@@ -109,6 +113,7 @@ public sealed class ClientAccessTests(ITestOutputHelper output)
         Assert.Contains(id, await ops.ListJobsAsync().ToArrayAsync());
         output.WriteLine($"foreign job:    {foreignJob}");
         output.WriteLine($"foreign output: {foreignOutput.Message}");
+        output.WriteLine($"foreign input:  {stolen.Message}");
     }
 
     [Fact]
@@ -140,17 +145,17 @@ public sealed class ClientAccessTests(ITestOutputHelper output)
         using var folders = new GridTestFolders();
         await using var grid = await SecuredGrid.StartAsync(folders, new Dictionary<string, string?>());
         var client = await grid.ConnectAsync(null);
-        var first = TestInputs.JobId("claim-first");
+        var first = "claim-first";
         await client.SubmitAsync(OneSample("shared/out"), first);
 
-        var same = await Assert.ThrowsAsync<ArgumentException>(() => client.SubmitAsync(OneSample("shared/out"), TestInputs.JobId("claim-same")));
+        var same = await Assert.ThrowsAsync<ArgumentException>(() => client.SubmitAsync(OneSample("shared/out"), "claim-same"));
         Assert.Contains($"output prefix 'shared/out' belongs to job '{first}'", same.Message);
-        var inner = await Assert.ThrowsAsync<ArgumentException>(() => client.SubmitAsync(OneSample("shared/out/inner"), TestInputs.JobId("claim-inner")));
+        var inner = await Assert.ThrowsAsync<ArgumentException>(() => client.SubmitAsync(OneSample("shared/out/inner"), "claim-inner"));
         Assert.Contains($"output prefix 'shared/out/inner' overlaps 'shared/out', which belongs to job '{first}'", inner.Message);
-        var outer = await Assert.ThrowsAsync<ArgumentException>(() => client.SubmitAsync(OneSample("shared"), TestInputs.JobId("claim-outer")));
+        var outer = await Assert.ThrowsAsync<ArgumentException>(() => client.SubmitAsync(OneSample("shared"), "claim-outer"));
         Assert.Contains($"output prefix 'shared' overlaps 'shared/out', which belongs to job '{first}'", outer.Message);
         // A sibling prefix is free, and the first job's own repeated start is still its own.
-        var sibling = TestInputs.JobId("claim-sibling");
+        var sibling = "claim-sibling";
         await client.SubmitAsync(OneSample("shared/out2"), sibling);
         await client.SubmitAsync(OneSample("shared/out"), first);
 
