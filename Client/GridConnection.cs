@@ -7,10 +7,19 @@ using StackExchange.Redis;
 
 namespace RAE.Grid.Client;
 
-/// <summary>How a client reaches a cluster: a localhost gateway, or Redis membership (the same Redis the silos use).</summary>
+/// <summary>
+/// How a client reaches a cluster: a localhost gateway, or Redis membership (the same Redis the silos use); with a
+/// <see cref="Credential"/> sent on every call and <see cref="Tls"/> when the silos serve TLS.
+/// </summary>
 public sealed record GridConnection(string Mode = "localhost", int GatewayPort = 30000, string? Redis = null,
     string ClusterId = "rae-grid", string ServiceId = "rae-grid")
 {
+    /// <summary>The client's credential (null: none, for a grid that asks for none).</summary>
+    public ClientCredential? Credential { get; init; }
+
+    /// <summary>TLS to the gateways (null: plain TCP).</summary>
+    public ClientTls? Tls { get; init; }
+
     /// <summary>Starts a connected client host; dispose it to disconnect.</summary>
     public async Task<IHost> ConnectAsync(CancellationToken cancellation = default)
     {
@@ -25,9 +34,16 @@ public sealed record GridConnection(string Mode = "localhost", int GatewayPort =
                     Redis ?? throw new ArgumentException("a redis connection needs --redis <connection string>")));
             else
                 client.UseStaticClustering(new IPEndPoint(IPAddress.Loopback, GatewayPort));
+            if (Credential is { } credential) client.AddOutgoingGrainCallFilter(new ClientCredentialFilter(credential));
+            if (Tls is { } tls) client.UseTls(tls.Apply);
         });
         var host = builder.Build();
-        await host.StartAsync(cancellation);
+        try { await host.StartAsync(cancellation); }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
         return host;
     }
 }

@@ -10,13 +10,17 @@ public interface IJobIndexGrain : IGrainWithIntegerKey
     /// <summary>Most job ids one <see cref="List"/> call returns.</summary>
     public const int MaxPage = 1000;
 
-    [Alias("Add")] Task Add(string jobId);
+    /// <summary>Adds a job submitted by client <paramref name="owner"/> (null: none); silo-internal, like <see cref="MarkFinished"/> and <see cref="Unfinished"/>.</summary>
+    [Alias("Add")] Task Add(string jobId, string? owner = null);
     [Alias("MarkFinished")] Task MarkFinished(string jobId);
 
-    /// <summary>Job ids in the order they were added, from <paramref name="offset"/>, at most <paramref name="count"/> (capped at <see cref="MaxPage"/>).</summary>
+    /// <summary>
+    /// Job ids in the order they were added, from <paramref name="offset"/>, at most <paramref name="count"/> (capped at
+    /// <see cref="MaxPage"/>): for a client that is not an admin, only its own jobs.
+    /// </summary>
     [Alias("List")] Task<string[]> List(int offset = 0, int count = MaxPage);
 
-    /// <summary>How many jobs the index holds.</summary>
+    /// <summary>How many jobs the index holds (for a client that is not an admin, how many of them are its own).</summary>
     [Alias("Count")] Task<int> Count();
 
     [Alias("Unfinished")] Task<string[]> Unfinished();

@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Storage;
+using Orleans.Connections.Security;
+using RAE.Grid.Grains.Access;
 using RAE.Grid.Grains.Configuration;
 using RAE.Grid.Grains.Placement;
 using RAE.Grid.Grains.Stages;
@@ -23,8 +25,8 @@ namespace RAE.Grid.Silo;
 public static class GridSilo
 {
     /// <summary>Reads and validates every section; throws <see cref="GridConfigurationException"/> listing all problems.</summary>
-    public static (GridOptions Grid, ClusterSettings Cluster, StateSettings State, OutputStoreOptions Store, HealthSettings Health)
-        ReadSettings(IConfiguration config, string contentRoot)
+    public static (GridOptions Grid, ClusterSettings Cluster, StateSettings State, OutputStoreOptions Store, HealthSettings Health,
+        SecuritySettings Security) ReadSettings(IConfiguration config, string contentRoot)
     {
         var grid = config.GetSection(GridOptions.Section).Get<GridOptions>() ?? new GridOptions();
         // An explicit empty list in JSON binds as "keep the default": read Stages ourselves so "no stages" is expressible.
@@ -42,20 +44,22 @@ public static class GridSilo
         if (store.IsKind(OutputStoreOptions.LocalKind))
             store.LocalPath = Path.GetFullPath(Path.Combine(contentRoot, store.LocalPath ?? ".rae-grid/store"));
         var health = config.GetSection(HealthSettings.Section).Get<HealthSettings>() ?? new HealthSettings();
+        var security = config.GetSection(SecuritySettings.Section).Get<SecuritySettings>() ?? new SecuritySettings();
         var problems = new List<string>();
         problems.AddRange(grid.Validate());
         problems.AddRange(cluster.Validate());
         problems.AddRange(state.Validate(cluster));
         problems.AddRange(store.Problems());
         if (health.Port is < 0 or > 65535) problems.Add($"Health.Port: {health.Port} is not a port");
+        problems.AddRange(security.Validate(contentRoot));
         if (problems.Count > 0) throw new GridConfigurationException(problems);
-        return (grid, cluster, state, store, health);
+        return (grid, cluster, state, store, health, security);
     }
 
     /// <summary>Configures <paramref name="silo"/> from <paramref name="config"/>.</summary>
     public static ISiloBuilder ConfigureGrid(this ISiloBuilder silo, IConfiguration config, string contentRoot, bool clustering = true)
     {
-        var (grid, cluster, state, store, health) = ReadSettings(config, contentRoot);
+        var (grid, cluster, state, store, health, security) = ReadSettings(config, contentRoot);
 
         if (clustering)
         {
@@ -117,6 +121,26 @@ public static class GridSilo
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GridLifecycle>());
         silo.Services.AddHostedService<HealthEndpoint>();
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(30));
+        ConfigureSecurity(silo, security);
         return silo;
+    }
+
+    /// <summary>
+    /// The gateway check on every call (always: it keeps silo-internal grains from clients even on an open grid), and TLS
+    /// when configured: silos must show each other a trusted certificate; clients must too when
+    /// <c>Security:Tls:ClientCertificateRequired</c>.
+    /// </summary>
+    private static void ConfigureSecurity(ISiloBuilder silo, SecuritySettings security)
+    {
+        silo.Services.AddSingleton(Options.Create(security.Access));
+        silo.AddIncomingGrainCallFilter<ClientAccessFilter>();
+        if (!security.Tls.Enabled) return;
+        var tls = security.Tls;
+        silo.Configure<SiloConnectionOptions>(o =>
+        {
+            o.ConfigureSiloInboundConnection(c => c.UseServerTls(tls.Options(requireRemote: true)));
+            o.ConfigureSiloOutboundConnection(c => c.UseClientTls(tls.Options(requireRemote: true)));
+            o.ConfigureGatewayInboundConnection(c => c.UseServerTls(tls.Options(requireRemote: tls.ClientCertificateRequired)));
+        });
     }
 }

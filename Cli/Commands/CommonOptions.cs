@@ -66,7 +66,8 @@ internal static class CommonOptions
     {
         try { return await body(); }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException
-                                      or FileNotFoundException or Silo.GridConfigurationException or OrleansException)
+                                      or FileNotFoundException or Silo.GridConfigurationException or OrleansException
+                                      or Contracts.AccessDeniedException)
         {
             AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
             return 1;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using RAE.Grid.Contracts;
+using RAE.Grid.Grains.Access;
 using RAE.Grid.Grains.Configuration;
 using RAE.Grid.Grains.Placement;
 using RAE.Grid.Grains.Storage;
@@ -43,6 +44,9 @@ public sealed class JobGrain(
     JobGrainState S => state.State;
     PipelineOptions P => options.Value.Pipeline;
 
+    /// <summary>Whether the job exists, and the client that owns it (read by the gateway check, <see cref="ClientAccessFilter"/>).</summary>
+    internal (bool Exists, string? Owner) Ownership => (S.State != JobState.Unknown, S.Owner);
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (S is { State: JobState.Running, Partitions: 0 })
@@ -60,7 +64,7 @@ public sealed class JobGrain(
             log.LogInformation("Job {Job} resumes: partitions {Active} running, {Next}/{Count} started", S.JobId,
                 string.Join(",", S.Active), S.NextPartition, S.Partitions);
             // A crash between persisting the plan and registering the job would leave it out of the index (idempotent).
-            await GrainFactory.GetGrain<IJobIndexGrain>(0).Add(S.JobId);
+            await GrainFactory.GetGrain<IJobIndexGrain>(0).Add(S.JobId, S.Owner);
             StartPinger();
         }
     }
@@ -97,6 +101,10 @@ public sealed class JobGrain(
             catch (ArgumentException e) { problems.Add(e.Message); }
         }
         JobGrainState? plan = null;
+        // The output prefix is this job's before anything is written under it (see OutputClaimsGrain).
+        if (problems.Count == 0 && await GrainFactory.GetGrain<IOutputClaimsGrain>(0)
+                .Claim(JobPlanner.OutputPrefixOf(jobId, request), jobId, CallerIdentity.Current?.Name) is { } taken)
+            problems.Add(taken);
         if (problems.Count == 0)
         {
             try { plan = await JobPlanner.PlanAsync(jobId, request, sampling, P, store, CancellationToken.None); }
@@ -108,10 +116,11 @@ public sealed class JobGrain(
         // (a reminder that finds no job unregisters itself).
         await this.RegisterOrUpdateReminder(ResumeReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         state.State = plan!;
+        S.Owner = CallerIdentity.Current?.Name;
         S.RandomWeights = directory.HasRandomWeights(request.BundleId);
         S.State = JobState.Queued;
         await WriteStateAsync();
-        await GrainFactory.GetGrain<IJobIndexGrain>(0).Add(jobId);
+        await GrainFactory.GetGrain<IJobIndexGrain>(0).Add(jobId, S.Owner);
         log.LogInformation("Job {Job}: {Kind} of {Count} items in {Partitions} partitions with bundle {Bundle} → {Prefix}", jobId, S.Kind,
             S.Total, S.Partitions, S.BundleId, S.OutputPrefix);
         await TryAdmitAsync();

@@ -55,6 +55,8 @@ public sealed class JobGrainState
     [Key(33)] public int Priority { get; set; }
     /// <summary>Outputs of finished partitions redone because the final audit found them missing or changed in the store.</summary>
     [Key(34)] public int FinishedRedone { get; set; }
+    /// <summary>The client that submitted the job (null: none, an open grid or a call from inside a silo); it alone, and admins, may read or cancel it.</summary>
+    [Key(40)] public string? Owner { get; set; }
 
     /// <summary>The plan of partition <paramref name="index"/>.</summary>
     public PartitionPlan PlanOf(int index)

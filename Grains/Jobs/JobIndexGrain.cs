@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using RAE.Grid.Contracts;
+using RAE.Grid.Grains.Access;
 using RAE.Grid.Grains.Configuration;
 using RAE.Grid.Grains.Storage;
 
@@ -17,11 +18,12 @@ public sealed class JobIndexGrain([PersistentState("index", GridStorage.JobStore
 {
     JobIndexState S => state.State;
 
-    public async Task Add(string jobId)
+    public async Task Add(string jobId, string? owner = null)
     {
         if (S.All.Contains(jobId)) return;
         Expire();
         S.All.Add(jobId);
+        if (owner is not null) S.Owners[jobId] = owner;
         S.Unfinished.Add(jobId);
         await state.WriteStateAsync();
     }
@@ -66,9 +68,14 @@ public sealed class JobIndexGrain([PersistentState("index", GridStorage.JobStore
     }
 
     public Task<string[]> List(int offset = 0, int count = IJobIndexGrain.MaxPage) =>
-        Task.FromResult(S.All.Skip(Math.Max(0, offset)).Take(Math.Clamp(count, 0, IJobIndexGrain.MaxPage)).ToArray());
+        Task.FromResult(Visible().Skip(Math.Max(0, offset)).Take(Math.Clamp(count, 0, IJobIndexGrain.MaxPage)).ToArray());
 
-    public Task<int> Count() => Task.FromResult(S.All.Count);
+    public Task<int> Count() => Task.FromResult(Visible().Count());
+
+    /// <summary>The jobs the caller may see: every job for admins and calls from inside the grid, else the caller's own.</summary>
+    private IEnumerable<string> Visible() => CallerIdentity.Current is { Admin: false } caller
+        ? S.All.Where(id => caller.MayAccess(S.Owners.GetValueOrDefault(id)))
+        : S.All;
 
     public Task<string[]> Unfinished() => Task.FromResult(S.Unfinished.ToArray());
 
@@ -79,6 +86,6 @@ public sealed class JobIndexGrain([PersistentState("index", GridStorage.JobStore
         var expired = S.FinishedAt.Where(kv => kv.Value < cutoff).Select(kv => kv.Key).ToHashSet();
         if (expired.Count == 0) return;
         S.All.RemoveAll(expired.Contains);
-        foreach (var id in expired) S.FinishedAt.Remove(id);
+        foreach (var id in expired) { S.FinishedAt.Remove(id); S.Owners.Remove(id); }
     }
 }

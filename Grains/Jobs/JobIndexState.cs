@@ -16,4 +16,6 @@ public sealed class JobIndexState
     /// <summary>Jobs waiting for a slot, in arrival order, with their priorities.</summary>
     [Id(4), MessagePack.Key(4)] public List<string> Waiting { get; set; } = new();
     [Id(5), MessagePack.Key(5)] public Dictionary<string, int> WaitingPriority { get; set; } = new();
+    /// <summary>The client that submitted each job that has one, so a client lists only its own jobs.</summary>
+    [Id(6), MessagePack.Key(6)] public Dictionary<string, string> Owners { get; set; } = new();
 }

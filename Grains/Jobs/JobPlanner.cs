@@ -76,6 +76,9 @@ public static class JobPlanner
         return Convert.ToHexString(h.GetHashAndReset());
     }
 
+    /// <summary>Where a job's outputs go: the request's prefix, or <c>jobs/&lt;job id&gt;</c>; never with a trailing '/'.</summary>
+    public static string OutputPrefixOf(string jobId, JobRequest r) => (r.OutputPrefix ?? $"jobs/{jobId}").TrimEnd('/');
+
     /// <summary>
     /// Builds the state of a new job and writes its partitions' plan files. A generate job keeps
     /// <paramref name="sampling"/>, its settings resolved against the bundle, as what every item samples. Throws an
@@ -84,7 +87,7 @@ public static class JobPlanner
     public static async Task<JobGrainState> PlanAsync(string jobId, JobRequest r, SamplingSpec? sampling, PipelineOptions limits,
         IOutputStore store, CancellationToken ct)
     {
-        var prefix = (r.OutputPrefix ?? $"jobs/{jobId}").TrimEnd('/');
+        var prefix = OutputPrefixOf(jobId, r);
         var s = new JobGrainState
         {
             JobId = jobId, Kind = r.Kind, BundleId = r.BundleId, State = JobState.Running, OutputPrefix = prefix,

@@ -345,7 +345,7 @@ public sealed class PartitionGrain(
             if (errors?[k] is { } error)
             {
                 S.Phases[i] = (byte)ItemPhase.Failed;
-                S.Errors[i] = $"{_items!.InputOf(i)}: {error}";
+                S.Errors[i] = $"{_items!.InputOf(i)}: {Access.ClientErrors.Sanitize(error)}"; // records and statuses reach clients: no server paths
                 S.Forget(i);
                 if (transient) S.Transient.Add(i);
             }

@@ -11,7 +11,7 @@ namespace RAE.Grid.GridBenchmarks;
 /// <summary>
 /// Benchmark 2: N concurrent single-image Encode requests to one encoder stage grain, with dynamic batching on
 /// (silo A: MaxBatch N, MaxWaitMs W) and off (silo B: MaxBatch 1). Both silos run at once in one cluster, each
-/// with its own copy of the model; each is driven by its own external client through its own gateway (loopback TCP),
+/// with its own copy of the model; each is driven from inside its own silo (its grain factory: stage grains answer no external client),
 /// so the two paths differ only in the batching setting. Passes alternate on/off; medians are reported. Batches come
 /// from the silos' <c>StageRuntime.Statistics</c>.
 /// </summary>
@@ -21,17 +21,15 @@ public static class BatchingBenchmark
     {
         Report.Header("2. Dynamic batching on vs off: concurrent single-image Encode calls to one stage grain");
         var pngs = BenchImages.Pngs(o.Images, seed: 2);
-        await using var onClient = await on.ConnectClientAsync();
-        await using var offClient = await off.ConnectClientAsync();
         var targets = new[]
         {
             (Name: "batching on", Silo: on, MaxBatch: onMaxBatch, WaitMs: o.WaitMs,
-                Grain: onClient.Cluster.GetGrain<IEncoderStageGrain>(StageKeys.For(BenchSilo.BundleId, on.Address))),
+                Grain: on.Grains.GetGrain<IEncoderStageGrain>(StageKeys.For(BenchSilo.BundleId, on.Address))),
             (Name: "batching off", Silo: off, MaxBatch: 1, WaitMs: o.WaitMs,
-                Grain: offClient.Cluster.GetGrain<IEncoderStageGrain>(StageKeys.For(BenchSilo.BundleId, off.Address))),
+                Grain: off.Grains.GetGrain<IEncoderStageGrain>(StageKeys.For(BenchSilo.BundleId, off.Address))),
         };
         var repeats = Math.Max(3, o.Repeats);
-        Report.Line($"  {o.Images} concurrent Encode calls of one {pngs[0].Length / 1024} KiB PNG each, from an external client per silo; " +
+        Report.Line($"  {o.Images} concurrent Encode calls of one {pngs[0].Length / 1024} KiB PNG each, from inside each silo; " +
                     $"1 warm-up + {repeats} timed passes per configuration, alternating");
 
         foreach (var t in targets) await Pass(t.Grain, pngs);

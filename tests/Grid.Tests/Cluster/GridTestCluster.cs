@@ -109,6 +109,12 @@ public sealed class GridTestCluster : IAsyncDisposable
     public TestLog Log { get; }
     public IClusterClient Client => Cluster.Client;
 
+    /// <summary>
+    /// A running silo's own grain factory: calls from it come from inside the grid, as a grain's do. Silo-internal grains
+    /// (stages, partitions, the index's bookkeeping) answer only these; <see cref="Client"/>, an external client, is refused.
+    /// </summary>
+    public IGrainFactory SiloGrains => Cluster.Silos[0].ServiceProvider.GetRequiredService<IGrainFactory>();
+
     /// <summary>The configuration silo <paramref name="index"/> is started with.</summary>
     public static Dictionary<string, string?> ConfigFor(GridClusterSpec spec, GridTestFolders folders, int index)
     {

@@ -45,6 +45,6 @@ public sealed class JobCancelTests
         // Cancelling again, or starting the same request again, changes nothing.
         Assert.Equal(JobState.Cancelled, (await job.Cancel()).State);
         Assert.Equal(cancelled.Done, (await job.GetStatus()).Done);
-        Assert.DoesNotContain(id, await grid.Client.GetGrain<IJobIndexGrain>(0).Unfinished());
+        Assert.DoesNotContain(id, await grid.SiloGrains.GetGrain<IJobIndexGrain>(0).Unfinished());
     }
 }

@@ -71,7 +71,7 @@ public sealed class PartitionedJobTests
         // Every partition grain finished and holds only its own items.
         for (int p = 0; p < partitions; p++)
         {
-            var errors = await grid.Client.GetGrain<IPartitionGrain>(PartitionPlan.KeyOf(id, p)).Errors(0, 10);
+            var errors = await grid.SiloGrains.GetGrain<IPartitionGrain>(PartitionPlan.KeyOf(id, p)).Errors(0, 10);
             Assert.Equal(broken.Where(b => b / PartitionSize == p), errors.Select(e => e.Index));
         }
     }

@@ -69,7 +69,7 @@ public sealed class StandInStageTests : IClassFixture<StandInStageTests.TinyMode
             .AddInMemoryCollection(new Dictionary<string, string?> { [$"Grid:Bundles:{GridTestFolders.BundleId}"] = _tiny.Folders.BundlePath }
                 .Concat(entries.Select(e => KeyValuePair.Create(e.Key, (string?)e.Value)))).Build();
 
-        var (grid, _, _, _, _) = GridSilo.ReadSettings(Config(("Grid:StandIn:encoder", "40"), ("Grid:StandIn:decoder", "20")), _tiny.Folders.Root);
+        var (grid, _, _, _, _, _) = GridSilo.ReadSettings(Config(("Grid:StandIn:encoder", "40"), ("Grid:StandIn:decoder", "20")), _tiny.Folders.Root);
         Assert.Equal(new Dictionary<string, int> { ["encoder"] = 40, ["decoder"] = 20 }, grid.StandIn);
         Assert.Empty(GridSilo.ReadSettings(Config(), _tiny.Folders.Root).Grid.StandIn);
 
