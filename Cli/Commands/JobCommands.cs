@@ -93,10 +93,10 @@ internal static class JobCommands
         var perClass = new Option<int>("--per-class") { Description = "Samples per class", DefaultValueFactory = _ => 2 };
         var seed = new Option<long>("--seed") { Description = "Run seed; item i's noise depends only on (seed, i)", DefaultValueFactory = _ => 0 };
         // Every sampling option is optional: one not typed is not sent, and the job takes the bundle's default for it.
-        var steps = new Option<int?>("--steps") { Description = "Grid points of the ODE solve (default: the bundle's sampler.params.num_steps)" };
+        var steps = new Option<int?>("--steps") { Description = "Grid points of the ODE solve, at most the grid's Grid:Limits:MaxSteps (default: the bundle's sampler.params.num_steps)" };
         var sampler = new Option<string?>("--sampler") { Description = "euler (official) or heun (default: the bundle's)" };
         var guidance = new Option<string?>("--guidance") { Description = "none, cfg or autoguidance (default: the bundle's guidance.method)" };
-        var scale = new Option<double?>("--scale") { Description = "Guidance scale, ≤ 1 means no guidance (default: the bundle's guidance.scale)" };
+        var scale = new Option<double?>("--scale") { Description = "Guidance scale, ≤ 1 means no guidance, at most Grid:Limits:MaxGuidanceScale (default: the bundle's guidance.scale)" };
         var tMin = new Option<double?>("--t-min") { Description = "Guidance interval start in [0, 1] (default: the bundle's guidance.t_min)" };
         var tMax = new Option<double?>("--t-max") { Description = "Guidance interval end in [0, 1] (default: the bundle's guidance.t_max)" };
         var size = new Option<int?>("--output-size") { Description = "Resize outputs to this side (pixels)" };
