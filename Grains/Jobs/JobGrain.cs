@@ -110,7 +110,9 @@ public sealed class JobGrain(
             try { plan = await JobPlanner.PlanAsync(jobId, request, sampling, P, store, CancellationToken.None); }
             catch (ArgumentException e) { problems.Add(e.Message); }
         }
-        if (problems.Count > 0) throw new ArgumentException($"job '{jobId}' rejected: " + string.Join("; ", problems));
+        // The id as given may be what is wrong with it (a newline, say): it must not forge lines in messages and logs.
+        if (problems.Count > 0)
+            throw new ArgumentException($"job '{new string(jobId.Select(c => char.IsControl(c) ? '?' : c).ToArray())}' rejected: " + string.Join("; ", problems));
 
         // The reminder first: a crash after the state is persisted but before anything else still re-activates the job
         // (a reminder that finds no job unregisters itself).

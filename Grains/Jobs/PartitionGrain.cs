@@ -345,7 +345,10 @@ public sealed class PartitionGrain(
             if (errors?[k] is { } error)
             {
                 S.Phases[i] = (byte)ItemPhase.Failed;
-                S.Errors[i] = $"{_items!.InputOf(i)}: {Access.ClientErrors.Sanitize(error)}"; // records and statuses reach clients: no server paths
+                // Records and statuses reach clients: no server paths; and the item's name once (stage messages may start with it).
+                var message = Access.ClientErrors.Sanitize(error);
+                var input = _items!.InputOf(i);
+                S.Errors[i] = message.StartsWith(input + ":", StringComparison.Ordinal) ? message : $"{input}: {message}";
                 S.Forget(i);
                 if (transient) S.Transient.Add(i);
             }
