@@ -26,6 +26,8 @@ public sealed class FaultAudit(int expected)
     public int Mismatched { get; private set; }
     /// <summary>Indices without a readable output in the store (not done, not listed, or listed but absent).</summary>
     public int Missing { get; private set; }
+    /// <summary>Outputs the job redid because its final audit found them missing or changed in the store (the manifest's count).</summary>
+    public int Redone { get; private set; }
     /// <summary>Everything found wrong, one line each.</summary>
     public List<string> Problems { get; } = [];
 
@@ -34,7 +36,7 @@ public sealed class FaultAudit(int expected)
 
     /// <summary>The test's one-line result.</summary>
     public string Line(string name, TimeSpan withFault, TimeSpan without) =>
-        $"FAULT {name}: expected {Expected} done {Done} duplicated {Duplicated} mismatched {Mismatched} missing {Missing}; " +
+        $"FAULT {name}: expected {Expected} done {Done} duplicated {Duplicated} mismatched {Mismatched} missing {Missing} redone-after-audit {Redone}; " +
         $"with fault {withFault.TotalSeconds:F1}s, without {without.TotalSeconds:F1}s";
 
     /// <summary>Audits the job whose outputs are under <paramref name="prefix"/> against <paramref name="reference"/> (null: no content comparison).</summary>
@@ -81,6 +83,7 @@ public sealed class FaultAudit(int expected)
             Problems.Add($"{notDone.Count} records are not Done, e.g. item {notDone[0].GetProperty("index")}: {notDone[0].GetProperty("phase")} " +
                          $"({(notDone[0].TryGetProperty("error", out var err) ? err.ToString() : "no error")})");
         Expect(counts.GetProperty("total").GetInt32() == Expected, $"manifest counts.total is {counts.GetProperty("total")}, expected {Expected}");
+        if (counts.TryGetProperty("redone_after_audit", out var redone)) Redone = redone.GetInt32();
         Expect(counts.GetProperty("done").GetInt32() == Done, $"manifest counts.done is {counts.GetProperty("done")}, its records list {Done} done");
 
         var outputOwners = done.GroupBy(r => r.GetProperty("output").GetString() ?? "").ToList();
