@@ -98,7 +98,7 @@ public sealed class FaultCluster : IAsyncLifetime
             _silos[i] = silo;
             started.Add(silo);
         }
-        await Task.WhenAll(started.Select(WaitHealthyAsync));
+        await Task.WhenAll(started.Select(s => s.WaitHealthyAsync(_http, SiloStartTimeout)));
     }
 
     SiloProcess StartSilo(string name, int siloPort, int gatewayPort, int healthPort)
@@ -125,25 +125,6 @@ public sealed class FaultCluster : IAsyncLifetime
         var dir = Directory.CreateDirectory(Path.Combine(WorkDir, name)).FullName;
         var process = Track(ChildProcess.Start(name, GridCli.DotnetHost(), [Cli, "serve"], dir, env));
         return new SiloProcess(name, process, ["encoder", "diffusion", "decoder"], siloPort, gatewayPort, healthPort);
-    }
-
-    async Task WaitHealthyAsync(SiloProcess silo)
-    {
-        var clock = Stopwatch.StartNew();
-        var last = "no answer yet";
-        while (clock.Elapsed < SiloStartTimeout)
-        {
-            if (silo.Process.HasExited) throw new InvalidOperationException($"{silo.Name} exited with code {silo.Process.ExitCode} while starting");
-            try
-            {
-                using var response = await _http.GetAsync($"http://127.0.0.1:{silo.HealthPort}/healthz");
-                if ((int)response.StatusCode == 200) return;
-                last = $"HTTP {(int)response.StatusCode}";
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { last = e.Message; }
-            await Task.Delay(250);
-        }
-        throw new TimeoutException($"{silo.Name}'s /healthz did not answer 200 within {SiloStartTimeout.TotalSeconds:0} s (last: {last})");
     }
 
     /// <summary>

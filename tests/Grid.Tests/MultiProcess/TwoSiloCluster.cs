@@ -75,7 +75,7 @@ public sealed class TwoSiloCluster : IAsyncLifetime
             var ports = Ports.FreeLoopbackPorts(6);
             SiloA = StartSilo("silo-a", SiloAStages, ports[0], ports[1], ports[2], bundle, container);
             SiloB = StartSilo("silo-b", SiloBStages, ports[3], ports[4], ports[5], bundle, container);
-            await Task.WhenAll(WaitHealthyAsync(SiloA), WaitHealthyAsync(SiloB));
+            await Task.WhenAll(SiloA.WaitHealthyAsync(_http, Bound(SiloStartTimeout)), SiloB.WaitHealthyAsync(_http, Bound(SiloStartTimeout)));
         }
         catch (Exception e)
         {
@@ -104,26 +104,6 @@ public sealed class TwoSiloCluster : IAsyncLifetime
         var dir = Directory.CreateDirectory(Path.Combine(WorkDir, name)).FullName;
         var process = Track(ChildProcess.Start(name, GridCli.DotnetHost(), [Cli, "serve"], dir, env));
         return new SiloProcess(name, process, stages, siloPort, gatewayPort, healthPort);
-    }
-
-    async Task WaitHealthyAsync(SiloProcess silo)
-    {
-        var timeout = Bound(SiloStartTimeout);
-        var clock = Stopwatch.StartNew();
-        string last = "no answer yet";
-        while (clock.Elapsed < timeout)
-        {
-            if (silo.Process.HasExited) throw new InvalidOperationException($"{silo.Name} exited with code {silo.Process.ExitCode} while starting");
-            try
-            {
-                using var response = await _http.GetAsync($"http://127.0.0.1:{silo.HealthPort}/healthz");
-                if ((int)response.StatusCode == 200) return;
-                last = $"HTTP {(int)response.StatusCode}";
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { last = e.Message; }
-            await Task.Delay(250);
-        }
-        throw new TimeoutException($"{silo.Name}'s /healthz (port {silo.HealthPort}) did not answer 200 within {timeout.TotalSeconds:0} s (last: {last})");
     }
 
     /// <summary>A silo's /healthz document (stages, bundles, batching statistics).</summary>
@@ -194,9 +174,6 @@ public sealed class TwoSiloCluster : IAsyncLifetime
         return Task.CompletedTask;
     }
 }
-
-/// <summary>One silo process of the cluster and its ports.</summary>
-public sealed record SiloProcess(string Name, ChildProcess Process, string[] Stages, int SiloPort, int GatewayPort, int HealthPort);
 
 /// <summary>A multi-process test failure: the message, then what every process printed.</summary>
 public sealed class MultiProcessFailure(string message, string diagnostics, Exception? inner = null)
