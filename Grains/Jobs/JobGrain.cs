@@ -349,12 +349,13 @@ public sealed class JobGrain(
     /// </summary>
     private async Task<bool> AuditAsync()
     {
-        var reopened = false;
+        var (reopened, lost) = (false, 0);
         foreach (var chunk in Enumerable.Range(0, S.Partitions).Where(p => !_audited.ContainsKey(p)).Chunk(16))
         {
             var results = await Task.WhenAll(chunk.Select(async p => (p, r: await Partition(p).Audit(S.PlanOf(p)))));
             foreach (var (p, r) in results)
             {
+                lost += r.Lost;
                 // Re-opened: it lost outputs, or its stored state is behind what it reported (state storage restored
                 // a moment behind); either way it runs again and reports its final counts anew.
                 if (r.Reopened) { S.Active.Add(p); reopened = true; }
@@ -363,8 +364,8 @@ public sealed class JobGrain(
         }
         if (reopened)
         {
-            log.LogWarning("Job {Job}: the final audit re-opened partitions {Partitions} (outputs missing or changed in the store, or state behind)",
-                S.JobId, string.Join(",", S.Active));
+            log.LogWarning("Job {Job}: the final audit found {Lost} outputs missing or changed in the store; partitions {Partitions} re-open",
+                S.JobId, lost, string.Join(",", S.Active));
             await WriteStateAsync();
             return true;
         }

@@ -25,7 +25,7 @@ public sealed class JobIndexGrain([PersistentState("index", GridStorage.JobStore
         S.All.Add(jobId);
         if (owner is not null) S.Owners[jobId] = owner;
         S.Unfinished.Add(jobId);
-        await state.WriteStateAsync();
+        await GrainStateWrites.WriteAsync(state, log, "job index");
     }
 
     public async Task MarkFinished(string jobId)
@@ -43,9 +43,11 @@ public sealed class JobIndexGrain([PersistentState("index", GridStorage.JobStore
     public async Task<bool> Admit(string jobId, int priority)
     {
         if (S.Admitted.Contains(jobId)) return true;
-        if (!S.Waiting.Contains(jobId)) { S.Waiting.Add(jobId); S.WaitingPriority[jobId] = priority; }
+        var joined = !S.Waiting.Contains(jobId);
+        if (joined) { S.Waiting.Add(jobId); S.WaitingPriority[jobId] = priority; }
         var admitted = AdmitWaiting();
-        await GrainStateWrites.WriteAsync(state, log, "job index");
+        // A waiting job asks again at every reminder tick: only a change is written.
+        if (joined || admitted.Count > 0) await GrainStateWrites.WriteAsync(state, log, "job index");
         foreach (var id in admitted.Where(id => id != jobId)) await GrainFactory.GetGrain<IJobControlGrain>(id).Admitted();
         return S.Admitted.Contains(jobId);
     }

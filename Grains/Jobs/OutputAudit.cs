@@ -39,8 +39,7 @@ public static class OutputAudit
         if (locals.Any(i => s.HashOf(i) is { } recorded && recorded != sha)) return false;
         // An item with no recorded hash (done before receipts existed) is its own when the object names it.
         if (items.Plan.Kind == JobKind.Encode)
-            return OutputProvenance.ShardItems(bytes) is { } shard && shard.Job == items.Plan.JobId
-                && locals.All(i => shard.Items.Contains(items.IndexOf(i)));
+            return OutputProvenance.ProducerOfShard(bytes, items.Plan.JobId, locals.Select(i => (long)items.IndexOf(i))) is not null;
         return locals.All(i => s.HashOf(i) is not null || OutputProvenance.ProducerOfItemPng(bytes, items.Plan.JobId, items.IndexOf(i)) is not null);
     }
 }

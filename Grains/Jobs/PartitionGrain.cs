@@ -109,12 +109,11 @@ public sealed class PartitionGrain(
     public async Task<PartitionAuditResult> Audit(PartitionPlan plan)
     {
         await EnsurePlannedAsync(plan);
-        var before = Progress();
         if (!S.Finished)
         {
             // The job saw it finish, but its stored state is behind (state storage restored a moment behind): run again.
             StartProcessing();
-            return new PartitionAuditResult(0, before, before, true);
+            return new PartitionAuditResult(0, Progress(), true);
         }
         var items = await ItemsAsync(CancellationToken.None);
         var lost = await OutputAudit.LostAsync(items, S, store, CancellationToken.None);
@@ -122,7 +121,7 @@ public sealed class PartitionGrain(
         {
             // The records are the manifest's lines: a store that lost them gets them again (they are derived from the state).
             if (!await store.ExistsAsync(RecordsName)) await WriteRecordsAsync(items);
-            return new PartitionAuditResult(0, before, before, false);
+            return new PartitionAuditResult(0, Progress(), false);
         }
         var retry = S.AuditRounds < P.MaxAuditRounds;
         log.LogWarning("Job {Job} partition {Partition}: the store no longer holds {Lost} outputs recorded as done (e.g. {Output}); {Action}",
@@ -141,13 +140,13 @@ public sealed class PartitionGrain(
         if (!retry)
         {
             await FinishAsync(report: false);
-            return new PartitionAuditResult(lost.Count, before, Progress(), false);
+            return new PartitionAuditResult(lost.Count, Progress(), false);
         }
         S.Redone += lost.Count;
         S.Finished = false;
         await WriteStateAsync();
         StartProcessing();
-        return new PartitionAuditResult(lost.Count, before, Progress(), true);
+        return new PartitionAuditResult(lost.Count, Progress(), true);
     }
 
     public async Task<ItemError[]> Errors(int offset, int count)
@@ -273,11 +272,11 @@ public sealed class PartitionGrain(
             outcome = await WithRetriesAsync(locals, async () =>
             {
                 // A shard stored before a restart counts only for the items it lists, and only if every pending one is there.
-                if (_resumed && await store.GetAsync(shardName, ct) is { } stored && OutputProvenance.ShardItems(stored) is { } shard
-                    && shard.Job == Plan.JobId && locals.All(i => shard.Items.Contains(items.IndexOf(i))))
+                if (_resumed && await store.GetAsync(shardName, ct) is { } stored
+                    && OutputProvenance.ProducerOfShard(stored, Plan.JobId, request.Indices) is { } producer)
                 {
                     var sha = OutputProvenance.Sha256(stored);
-                    foreach (var i in locals) S.Record(i, sha, shard.Producer);
+                    foreach (var i in locals) S.Record(i, sha, producer);
                     errors = null;
                     return;
                 }

@@ -14,7 +14,7 @@ namespace RAE.Grid.Grains.Stages;
 /// the latent to the next stage themselves; encode jobs' shards are built and written here.
 /// </summary>
 [Reentrant, StageSiloPlacement]
-public sealed class EncoderStageGrain(StageRuntime runtime, IOutputStore store, ILocalSiloDetails silo) : Grain, IEncoderStageGrain
+public sealed class EncoderStageGrain(StageRuntime runtime, IOutputStore store) : Grain, IEncoderStageGrain
 {
     string Bundle => StageKeys.Bundle(this.GetPrimaryKeyString());
 
@@ -50,24 +50,12 @@ public sealed class EncoderStageGrain(StageRuntime runtime, IOutputStore store, 
         var encoded = Enumerable.Range(0, latents.Length).Where(i => latents[i] is not null)
             .Select(i => (shard.Indices[i], shard.Images[i].Name, latents[i]!.DType, latents[i]!.Shape, latents[i]!.Data)).ToList();
         if (encoded.Count == 0) return new ShardResult(errors, null);
-        var (device, dtype) = runtime.ComputeOf(Bundle);
-        var receipt = new OutputReceipt(0, "", silo.SiloAddress.ToParsableString(), device, dtype);
+        var producer = runtime.ProducerOf(Bundle);
         // The metadata binds the shard to its job and lists the items it holds: a resumed partition trusts exactly those.
-        var metadata = new Dictionary<string, string>
-        {
-            ["job"] = shard.JobId, ["bundle"] = shard.BundleId, ["producer"] = receipt.Producer,
-            ["items"] = System.Text.Json.JsonSerializer.Serialize(encoded.Select(e => e.Item1)),
-        };
+        var metadata = OutputProvenance.ShardMetadata(shard.JobId, shard.BundleId, producer, encoded.Select(e => e.Item1));
         var bytes = await Task.Run(() => LatentShard.ToBytes(encoded, metadata), cancellation);
-        if (!await store.PutIfAbsentAsync(shard.Shard, bytes, "application/octet-stream", cancellation))
-        {
-            // An earlier attempt stored this shard with the same items: keep it (see DecoderStageGrain); else replace it.
-            if (await store.GetAsync(shard.Shard, cancellation) is { } stored && OutputProvenance.ShardItems(stored) is { } held
-                && held.Job == shard.JobId && held.Items.SequenceEqual(encoded.Select(e => e.Item1)))
-                return new ShardResult(errors, OutputReceipt.Of(stored.LongLength, OutputProvenance.Sha256(stored), held.Producer));
-            await store.PutAsync(shard.Shard, bytes, "application/octet-stream", cancellation);
-        }
-        return new ShardResult(errors, receipt with { Bytes = bytes.LongLength, Sha256 = OutputProvenance.Sha256(bytes) });
+        return new ShardResult(errors, await OutputWrites.PutOnceAsync(store, shard.Shard, bytes, "application/octet-stream", producer,
+            stored => OutputProvenance.ProducerOfShard(stored, shard.JobId, encoded.Select(e => e.Item1)), cancellation));
     }
 
     private async Task<byte[]> BytesOf(ImageSource image, CancellationToken cancellation) =>

@@ -14,7 +14,7 @@ namespace RAE.Grid.Grains.Stages;
 /// batched forward pass. Stage grains are thin entry points into these. Draining them is part of graceful shutdown.
 /// This is where wire payloads meet tensors: images and latents are converted here and handed to the model library.
 /// </summary>
-public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options, ILogger<StageRuntime> log) : IAsyncDisposable
+public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options, ILocalSiloDetails silo, ILogger<StageRuntime> log) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<(string Stage, string Bundle), Lazy<Task<IStageBatcher>>> _batchers = new();
     private volatile bool _draining;
@@ -54,11 +54,11 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
         catch { _batchers.TryRemove(new KeyValuePair<(string, string), Lazy<Task<IStageBatcher>>>((stage, bundle), lazy)); throw; }
     }
 
-    /// <summary>The device and dtype <paramref name="bundle"/>'s models run with on this silo (what output receipts record).</summary>
-    public (string Device, string DType) ComputeOf(string bundle)
+    /// <summary>What produces <paramref name="bundle"/>'s outputs here, as receipts and item records name it: "silo/device/dtype".</summary>
+    public string ProducerOf(string bundle)
     {
         var compute = models.Bundle(bundle).Compute;
-        return (compute.Device, compute.DType);
+        return $"{silo.SiloAddress.ToParsableString()}/{compute.Device}/{compute.DType}";
     }
 
     /// <summary>Largest batch of <paramref name="stage"/> on this silo.</summary>
@@ -88,9 +88,6 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
     /// </summary>
     public async Task<TensorPayload> GenerateAsync(string bundle, DiffusionItem item, CancellationToken ct, string? job = null, int priority = 0)
     {
-        // Also checked at submit; here for items that did not come through a job.
-        if (O.Limits.CheckSampling(item.Sampling).FirstOrDefault() is { } over)
-            throw new ItemRejectedException($"item {item.ItemIndex}: {over}");
         var b = await Batcher<DiffusionItem, TensorPayload>(StageNames.Diffusion, bundle, model => (items, batch) => RunGenerate(model, items, batch),
             i => i.Sampling);
         return await b.EnqueueAsync(item, ct, job, priority);
@@ -104,13 +101,10 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
     public SamplingSpec ResolveSampling(string bundle, SamplingSpec requested)
     {
         EnsureHosted(StageNames.Diffusion, bundle);
-        var problems = O.Limits.CheckSampling(requested).ToList();
-        SamplingSpec? resolved = null;
-        try { resolved = SamplingSpecs.Resolve(requested, models.Bundle(bundle)); }
-        catch (ArgumentException e) { problems.Insert(0, e.Message); }
-        // A bundle default over a limit is as bad as a requested value over it.
-        if (resolved is not null) problems.AddRange(O.Limits.CheckSampling(resolved).Except(problems));
-        return problems.Count == 0 ? resolved! : throw new ArgumentException(string.Join("; ", problems));
+        var resolved = SamplingSpecs.Resolve(requested, models.Bundle(bundle));
+        // The resolved spec holds the requested values and the bundle's defaults: a default over a limit is as bad as a request over it.
+        var over = O.Limits.CheckSampling(resolved).ToList();
+        return over.Count == 0 ? resolved : throw new ArgumentException(string.Join("; ", over));
     }
 
     private IReadOnlyList<Result<TensorPayload>> RunEncode(RaeModel model, IReadOnlyList<(string Name, byte[] Bytes)> items)

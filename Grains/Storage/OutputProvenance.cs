@@ -86,6 +86,19 @@ public static class OutputProvenance
         return PngTag(png) is { } tag && tag.StartsWith(prefix, StringComparison.Ordinal) ? Uri.UnescapeDataString(tag[prefix.Length..]) : null;
     }
 
+    /// <summary>The safetensors metadata that binds a latent shard of <paramref name="job"/> to the items it holds and its producer.</summary>
+    public static Dictionary<string, string> ShardMetadata(string job, string bundle, string producer, IEnumerable<long> items) => new()
+    {
+        ["job"] = job, ["bundle"] = bundle, ["producer"] = producer, ["items"] = JsonSerializer.Serialize(items),
+    };
+
+    /// <summary>
+    /// The producer a stored latent shard names when it is <paramref name="job"/>'s and holds every one of
+    /// <paramref name="items"/>; null when it is not (another job's, missing items, not a shard).
+    /// </summary>
+    public static string? ProducerOfShard(ReadOnlySpan<byte> safetensors, string job, IEnumerable<long> items) =>
+        ShardItems(safetensors) is { } shard && shard.Job == job && items.All(shard.Items.Contains) ? shard.Producer : null;
+
     /// <summary>
     /// The job, item indices and producer a stored latent shard names in its metadata (null when it is not a readable
     /// shard with that metadata).
