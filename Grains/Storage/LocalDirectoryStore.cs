@@ -233,9 +233,8 @@ public sealed class LocalDirectoryStore : IOutputStore
             if (overwrite) File.Move(temp, path, overwrite: true);
             else
             {
-                // .NET moves without overwriting by a hard link, which fails if the name exists: of racing creators exactly one wins.
-                try { File.Move(temp, path, overwrite: false); }
-                catch (IOException) when (File.Exists(path)) { TryDelete(temp); return false; }
+                // Of racing creators exactly one wins (File.Move without overwrite is not atomic on Linux).
+                if (!NoReplaceLink.TryMove(temp, path)) { TryDelete(temp); return false; }
             }
             return true;
         }
