@@ -24,6 +24,8 @@ public sealed record RaeBundle
     [JsonPropertyName("sampler")] public SamplerSection Sampler { get; init; } = new();
     [JsonPropertyName("guidance")] public GuidanceSection Guidance { get; init; } = new();
     [JsonPropertyName("misc")] public MiscSection Misc { get; init; } = new();
+    /// <summary>Latent verifiers for best-of-N (the first is the default); empty when the bundle has none.</summary>
+    [JsonPropertyName("verifiers"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public VerifierSection[]? Verifiers { get; init; }
 
     /// <summary>The folder relative paths are resolved against (set by <see cref="Load"/>).</summary>
     [JsonIgnore] public string BaseDir { get; init; } = ".";
@@ -109,7 +111,30 @@ public sealed record RaeBundle
             if (g.GuidanceModel is null) p.Add("guidance.guidance_model: required for autoguidance");
             else ValidateModel(g.GuidanceModel, "guidance.guidance_model", p, FileMustExist);
         }
+        var verifierNames = new HashSet<string>();
+        for (int i = 0; i < (Verifiers?.Length ?? 0); i++)
+        {
+            var v = Verifiers![i];
+            var where = $"verifiers[{i}]";
+            if (string.IsNullOrEmpty(v.Name) || !v.Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+                p.Add($"{where}.name: '{v.Name}' must be letters, digits, '-' or '_'");
+            else if (!verifierNames.Add(v.Name)) p.Add($"{where}.name: '{v.Name}' appears twice");
+            if (!VerifierSection.Types.Contains(v.Type))
+                p.Add($"{where}.type: '{v.Type}' is not one of {string.Join(", ", VerifierSection.Types)}");
+            FileMustExist(v.Weights, $"{where}.weights", true);
+            FileMustExist(v.Config, $"{where}.config", false);
+            foreach (var (t, k) in (v.Tokenizer ?? []).Select((t, k) => (t, k))) FileMustExist(t, $"{where}.tokenizer[{k}]", true);
+        }
         return p;
+    }
+
+    /// <summary>The verifier section called <paramref name="name"/>, or the default (the first) when null.</summary>
+    public VerifierSection Verifier(string? name)
+    {
+        if (Verifiers is not { Length: > 0 }) throw new ArgumentException($"verifier: bundle '{Name}' has no verifiers (add one with `rae-grid train-probe`)");
+        if (name is null) return Verifiers[0];
+        return Verifiers.FirstOrDefault(v => v.Name == name)
+            ?? throw new ArgumentException($"verifier: '{name}' is not one of bundle '{Name}''s verifiers ({string.Join(", ", Verifiers.Select(v => v.Name))})");
     }
 
     // SamplingSettings.Check names request fields; in a bundle they are these.

@@ -37,6 +37,22 @@ public sealed class RaeModel : IDisposable
     /// <summary>Loads a bundle file.</summary>
     public static RaeModel Load(string bundlePath) => Load(RaeBundle.Load(bundlePath));
 
+    private readonly Dictionary<string, Verifiers.ILatentVerifier> _verifiers = new();
+
+    /// <summary>
+    /// The verifier called <paramref name="name"/> (the bundle's first when null), loaded on first use and kept: a silo
+    /// that never serves best-of-N never loads one.
+    /// </summary>
+    public Verifiers.ILatentVerifier Verifier(string? name = null)
+    {
+        var section = Bundle.Verifier(name);
+        lock (_verifiers)
+        {
+            if (!_verifiers.TryGetValue(section.Name, out var v)) _verifiers[section.Name] = v = Verifiers.VerifierLoader.Load(this, section);
+            return v;
+        }
+    }
+
     Device Device => Bundle.Compute.TorchDevice;
     ScalarType DType => Bundle.Compute.ScalarType;
 
@@ -119,5 +135,6 @@ public sealed class RaeModel : IDisposable
         Decoder.Decoder.Dispose();
         (Diffusion as IDisposable)?.Dispose();
         (GuidanceModel as IDisposable)?.Dispose();
+        lock (_verifiers) foreach (var v in _verifiers.Values) (v as IDisposable)?.Dispose();
     }
 }

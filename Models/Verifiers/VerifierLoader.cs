@@ -1,0 +1,14 @@
+using RAE.Grid.Models.Bundles;
+
+namespace RAE.Grid.Models.Verifiers;
+
+/// <summary>Loads a bundle's verifier by its <see cref="VerifierSection.Type"/>, next to the bundle's loaded RAE.</summary>
+public static class VerifierLoader
+{
+    /// <summary>Loads <paramref name="section"/> of <paramref name="model"/>'s bundle on the model's device.</summary>
+    public static ILatentVerifier Load(RaeModel model, VerifierSection section) => section.Type switch
+    {
+        _ => throw new BundleValidationException(model.Bundle.Name,
+            [$"verifiers '{section.Name}'.type: '{section.Type}' is not one of {string.Join(", ", VerifierSection.Types)}"]),
+    };
+}
