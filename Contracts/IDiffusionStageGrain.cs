@@ -16,5 +16,20 @@ public interface IDiffusionStageGrain : IGrainWithStringKey
     /// <paramref name="requested"/> with every unset field taken from this stage's bundle defaults, validated: throws an
     /// <see cref="ArgumentException"/> naming every bad field. Reads the bundle file only; no model is loaded.
     /// </summary>
+    /// <summary>
+    /// Samples one best-of-N candidate, has the verifier stage <see cref="CandidateRoute.VerifierKey"/> score it, and keeps
+    /// its latent on this silo for <see cref="DecodeCandidate"/> (bounded by <c>Grid:Pipeline:CandidateCacheBytes</c>).
+    /// </summary>
+    [Alias("GenerateCandidate"), ResponseTimeout("00:30:00")] Task<CandidateScore> GenerateCandidate(DiffusionItem item, CandidateRoute route, CancellationToken cancellation = default);
+
+    /// <summary>
+    /// Sends a kept candidate's latent to the decoder stage of <paramref name="route"/>, which stores it. A latent this
+    /// silo no longer holds is sampled again from <paramref name="item"/> (its seed makes it the same latent).
+    /// </summary>
+    [Alias("DecodeCandidate"), ResponseTimeout("00:30:00")] Task<CandidateOutput> DecodeCandidate(DiffusionItem item, ItemRoute route, CancellationToken cancellation = default);
+
+    /// <summary>Drops the latents of candidates that were not kept (by job and seed); best effort.</summary>
+    [Alias("ReleaseCandidates"), Orleans.Concurrency.OneWay] Task ReleaseCandidates(string jobId, long[] seeds);
+
     [Alias("ResolveSampling")] Task<SamplingSpec> ResolveSampling(SamplingSpec requested);
 }

@@ -1,6 +1,6 @@
 namespace RAE.Grid.Contracts;
 
-/// <summary>A job's progress: counts per item state, per-item errors, and where its outputs are.</summary>
+/// <summary>A job's progress: counts per item state (a best-of-N job counts its kept outputs, <see cref="BestOf"/> its candidates), per-item errors, and where its outputs are.</summary>
 [GenerateSerializer, Immutable, Alias("rae.JobStatus")]
 public sealed record JobStatus(
     [property: Id(0)] string JobId,
@@ -19,7 +19,8 @@ public sealed record JobStatus(
     [property: Id(13)] bool RandomWeights,
     [property: Id(14)] DateTimeOffset Created,
     [property: Id(15)] DateTimeOffset? Finished,
-    [property: Id(16)] string? Message)
+    [property: Id(16)] string? Message,
+    [property: Id(17)] BestOfSummary? BestOf = null)
 {
     /// <summary>Fraction of items finished (done, failed or cancelled).</summary>
     public double Progress => Total == 0 ? 1.0 : (double)(Done + Failed + Cancelled) / Total;

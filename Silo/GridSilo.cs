@@ -114,6 +114,7 @@ public static class GridSilo
         silo.Services.AddSingleton<IOutputStore>(_ => OutputStoreFactory.Create(store));
         silo.Services.AddSingleton<ModelHost>();
         silo.Services.AddSingleton<StageRuntime>();
+        silo.Services.AddSingleton<CandidateLatents>();
         silo.Services.AddSingleton<StageDirectory>();
         silo.Services.TryAddSingleton(TimeProvider.System); // the job index's clock (retention)
         silo.Services.AddPlacementDirector<StageSiloPlacement, StageSiloPlacementDirector>();

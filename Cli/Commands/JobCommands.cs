@@ -100,11 +100,15 @@ internal static class JobCommands
         var tMin = new Option<double?>("--t-min") { Description = "Guidance interval start in [0, 1] (default: the bundle's guidance.t_min)" };
         var tMax = new Option<double?>("--t-max") { Description = "Guidance interval end in [0, 1] (default: the bundle's guidance.t_max)" };
         var size = new Option<int?>("--output-size") { Description = "Resize outputs to this side (pixels)" };
+        var bestOf = new Option<int?>("--best-of") { Description = "Best-of-N: sample N candidates per item, score them in latent space, decode only the best --keep (at most Grid:Limits:MaxBestOf)" };
+        var keep = new Option<int?>("--keep") { Description = "Best-of-N: candidates kept and decoded per item (default 1; 1..N)" };
+        var verifier = new Option<string?>("--verifier") { Description = "Best-of-N: the bundle's verifier to score with (default: the bundle's first, e.g. probe)" };
+        var keepLatents = new Option<bool>("--keep-latents") { Description = "Best-of-N: also store every candidate's latent as safetensors under candidates/ (for analysis)" };
         var noWait = NoWait();
         var priority = Priority();
         var conn = new ConnectionOptions();
-        var cmd = new Command("generate", "Generate class-conditional samples (diffusion → decoder → PNGs)")
-            { bundle, outDir, classes, perClass, seed, steps, sampler, guidance, scale, tMin, tMax, size, noWait, priority };
+        var cmd = new Command("generate", "Generate class-conditional samples (diffusion → [verifier →] decoder → PNGs)")
+            { bundle, outDir, classes, perClass, seed, steps, sampler, guidance, scale, tMin, tMax, size, bestOf, keep, verifier, keepLatents, noWait, priority };
         conn.AddTo(cmd);
         cmd.SetAction((pr, ct) => CommonOptions.Guard(async () =>
         {
@@ -115,7 +119,10 @@ internal static class JobCommands
             if (labels.Count == 0) throw new ArgumentException("no valid class in --classes: " + string.Join("; ", problems));
             var sampling = new SamplingSpec(pr.GetValue(steps), pr.GetValue(sampler), pr.GetValue(guidance), pr.GetValue(scale),
                 pr.GetValue(tMin), pr.GetValue(tMax));
-            var spec = new GenerateSpec(labels.ToArray(), pr.GetValue(perClass), pr.GetValue(seed), sampling, pr.GetValue(size));
+            if (pr.GetValue(bestOf) is null && (pr.GetValue(keep) is not null || pr.GetValue(verifier) is not null || pr.GetValue(keepLatents)))
+                throw new ArgumentException("--keep, --verifier and --keep-latents need --best-of N");
+            var best = pr.GetValue(bestOf) is int n ? new BestOfSpec(n, pr.GetValue(keep) ?? 1, pr.GetValue(verifier), pr.GetValue(keepLatents)) : null;
+            var spec = new GenerateSpec(labels.ToArray(), pr.GetValue(perClass), pr.GetValue(seed), sampling, pr.GetValue(size), best);
             await using var session = await conn.OpenAsync(pr, pr.GetValue(bundle)!);
             return await JobRunner.RunAsync(session, new JobRequest(JobKind.Generate, session.BundleId, Generate: spec, Priority: pr.GetValue(priority)),
                 pr.GetValue(outDir)!, !pr.GetValue(noWait), problems, ct);

@@ -83,6 +83,7 @@ internal static class JobRunner
             AnsiConsole.MarkupLineInterpolated($"[red]... and {s.Failed - s.Errors.Length} more (`rae-grid status {s.JobId} --errors`, or the items/*.jsonl records)[/]");
         var color = s.State == JobState.Completed ? "green" : "yellow";
         AnsiConsole.MarkupLineInterpolated($"[{color}]{s.State}[/]: {s.Done} done, {s.Failed} failed, {s.Cancelled} cancelled of {s.Total} in {elapsed.TotalSeconds:F1} s");
+        if (s.BestOf is { } b) AnsiConsole.MarkupLineInterpolated($"{b}");
         AnsiConsole.MarkupLineInterpolated($"{files} files in {Path.GetFullPath(outDir)} (contact sheet: {(s.ContactSheet is null ? "none" : "contact-sheet.png")}, manifest.json)");
         if (s.RandomWeights) AnsiConsole.MarkupLine(CommonOptions.RandomWeightsNotice);
     }

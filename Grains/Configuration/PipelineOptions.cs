@@ -39,6 +39,12 @@ public sealed class PipelineOptions
     public int PartitionPingMs { get; set; } = 5000;
 
     /// <summary>How long a finished job stays in the job index (its outputs stay in the store); default 7 days.</summary>
+    /// <summary>
+    /// Bytes of best-of-N candidate latents a silo's diffusion stage holds while their partitions choose the winners
+    /// (1 GiB). Beyond it the oldest are dropped and a winner among them is sampled again from its seed.
+    /// </summary>
+    public long CandidateCacheBytes { get; set; } = 1L << 30;
+
     public TimeSpan JobRetention { get; set; } = TimeSpan.FromDays(7);
 
     public IEnumerable<string> Validate(string where)
@@ -57,6 +63,7 @@ public sealed class PipelineOptions
         if (CheckpointEveryItems < 1) yield return $"{where}.CheckpointEveryItems: must be at least 1";
         if (MaxItemsPerJob < 1) yield return $"{where}.MaxItemsPerJob: must be at least 1";
         if (StatusErrors < 0) yield return $"{where}.StatusErrors: must be at least 0";
+        if (CandidateCacheBytes < 0) yield return $"{where}.CandidateCacheBytes: must not be negative, got {CandidateCacheBytes}";
         if (PartitionPingMs < 100) yield return $"{where}.PartitionPingMs: must be at least 100";
     }
 }

@@ -48,6 +48,9 @@ public sealed class RequestLimits
     /// </summary>
     public double ItemComputeSeconds { get; set; } = 900;
 
+    /// <summary>Most best-of-N candidates per item (<c>best_of.n</c>): each is a full diffusion solve and a verifier call.</summary>
+    public int MaxBestOf { get; set; } = 256;
+
     /// <summary>Every problem with these limits, each naming its setting under <paramref name="where"/>.</summary>
     public IEnumerable<string> Validate(string where)
     {
@@ -62,6 +65,7 @@ public sealed class RequestLimits
         if (MaxImagePixels < 1) yield return $"{where}.MaxImagePixels: must be at least 1, got {MaxImagePixels}";
         if (!double.IsFinite(ItemComputeSeconds) || ItemComputeSeconds <= 0 || ItemComputeSeconds > 86_400)
             yield return $"{where}.ItemComputeSeconds: must be a number of seconds in (0, 86400], got {ItemComputeSeconds}";
+        if (MaxBestOf < 1 || MaxBestOf > 65_536) yield return $"{where}.MaxBestOf: must be between 1 and 65536, got {MaxBestOf}";
     }
 
     /// <summary>
@@ -100,6 +104,13 @@ public sealed class RequestLimits
             if (g.OutputSize is { } size && (size < MinOutputSize || size > MaxOutputSize))
                 p.Add($"output_size: {size} is outside MinOutputSize {MinOutputSize}..MaxOutputSize {MaxOutputSize}");
             if (g.Sampling is { } s) p.AddRange(CheckSampling(s));
+            if (g.BestOf is { } b)
+            {
+                if (b.N < 1 || b.N > MaxBestOf) p.Add($"best_of.n: {b.N} is outside 1..MaxBestOf {MaxBestOf}");
+                if (b.Keep < 1 || b.Keep > b.N) p.Add($"best_of.keep: {b.Keep} is outside 1..n ({b.N})");
+                if (b.Verifier is { } v && (v.Length > MaxNameLength || !v.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')))
+                    p.Add($"best_of.verifier: '{Shown(v)}' is not a verifier name (letters, digits, '-', '_'; at most MaxNameLength {MaxNameLength})");
+            }
         }
         return p;
     }

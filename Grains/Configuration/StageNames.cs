@@ -6,5 +6,6 @@ public static class StageNames
     public const string Encoder = "encoder";
     public const string Decoder = "decoder";
     public const string Diffusion = "diffusion";
-    public static readonly string[] All = [Encoder, Decoder, Diffusion];
+    public const string Verifier = "verifier";
+    public static readonly string[] All = [Encoder, Decoder, Diffusion, Verifier];
 }

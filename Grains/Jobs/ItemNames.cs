@@ -18,6 +18,12 @@ public static class ItemNames
     /// <summary>Store name of latent shard <paramref name="shard"/>.</summary>
     public static string Shard(string prefix, long shard) => $"{prefix}/latents-{shard:D5}.safetensors";
 
+    /// <summary>Best-of-N with <c>keep_latents</c>: the latent of candidate <paramref name="candidate"/> of item <paramref name="item"/>.</summary>
+    public static string Candidate(string prefix, long item, int candidate) => $"{prefix}/{CandidatesFolder}/{item:D5}_c{candidate:D3}.safetensors";
+
+    /// <summary>Folder (under a job's prefix) of best-of-N candidate latents kept for analysis.</summary>
+    public const string CandidatesFolder = "candidates";
+
     /// <summary>Where a job's inline images are stored (item <paramref name="index"/>).</summary>
     public static string InlineInput(string prefix, long index, string input) => $"{prefix}/{InputsFolder}/{index:D5}_{SafeName(input)}";
 

@@ -6,7 +6,8 @@ namespace RAE.Grid.Grains.Jobs;
 
 /// <summary>
 /// A partition's item records, the manifest's lines: one JSON object per item (index, input, source, label, seed, phase,
-/// output, its SHA-256 and producer — silo/device/dtype —, seconds, attempts, error), written when the partition finishes. Together the partitions' files list
+/// output, its SHA-256 and producer — silo/device/dtype —, seconds, attempts, error; for best-of-N the item, rank,
+/// candidate, score and verifier, and on an item's first output all its candidates), written when the partition finishes. Together the partitions' files list
 /// every item of the job; <c>manifest.json</c> names them.
 /// </summary>
 public static class ItemRecords
@@ -24,11 +25,14 @@ public static class ItemRecords
         for (int i = 0; i < items.Plan.Count; i++)
         {
             var phase = (ItemPhase)s.Phases[i];
+            var best = BestOf(items, s, i);
             var record = new
             {
                 index = items.IndexOf(i), input = items.InputOf(i), source = items.SourceOf(i),
                 label = items.Plan.Kind == JobKind.Generate ? (int?)items.LabelOf(i) : null,
-                seed = items.Plan.Generate?.Seed,
+                seed = best is null ? items.Plan.Generate?.Seed : best.Seed,
+                item = best?.Item, rank = best?.Rank, candidate = best?.Candidate, score = best?.Score, verifier = best?.Verifier,
+                candidates = best?.Candidates,
                 phase, output = phase == ItemPhase.Done ? items.OutputOf(i) : null,
                 sha256 = phase == ItemPhase.Done ? s.HashOf(i) : null, producer = phase == ItemPhase.Done ? s.ProducerName(i) : null,
                 seconds = Math.Round(s.Seconds[i], 4),
@@ -38,6 +42,27 @@ public static class ItemRecords
             buffer.WriteByte((byte)'\n');
         }
         return buffer.ToArray();
+    }
+
+    /// <summary>A best-of-N output's selection: which candidate it holds, and (on an item's first output) every candidate.</summary>
+    sealed record Selected(long Item, int Rank, int? Candidate, long? Seed, double? Score, string? Verifier, object[]? Candidates);
+
+    static Selected? BestOf(PartitionItems items, PartitionState s, int local)
+    {
+        if (items.Plan.Generate is not { BestOf: { } bestOf } g) return null;
+        var item = items.ItemOf(local);
+        var rank = items.RankOf(local);
+        // An item whose candidates could not all be scored has no selection: its outputs failed, naming why.
+        if (!s.Selections.TryGetValue(item, out var selection)) return new Selected(item, rank, null, null, null, null, null);
+        var winners = Models.Verifiers.BestOfN.Select(selection.Scores, bestOf.Keep);
+        var c = winners[rank];
+        var seeds = Enumerable.Range(0, bestOf.N).Select(k => Models.Verifiers.CandidateSeeds.Of(g.Seed, item, k)).ToArray();
+        // Every candidate once per item, on its best output's line: seed, score, and the rank it was kept at (null: not kept).
+        var all = rank != 0 ? null : Enumerable.Range(0, bestOf.N).Select(k => (object)new
+        {
+            candidate = k, seed = seeds[k], score = selection.Scores[k], kept = Array.IndexOf(winners, k) is >= 0 and var r ? r : (int?)null,
+        }).ToArray();
+        return new Selected(item, rank, c, seeds[c], selection.Scores[c], selection.Verifier, all);
     }
 
     /// <summary>The outputs (or, for encode jobs, the inputs) of done items in one records file, in item order.</summary>

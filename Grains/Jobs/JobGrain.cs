@@ -91,13 +91,20 @@ public sealed class JobGrain(
         }
         var problems = JobPlanner.Validate(request, P, options.Value.MaxImageBytes).ToList();
         problems.AddRange(options.Value.Limits.Check(jobId, request));
-        foreach (var stage in StagesOf(request.Kind))
+        foreach (var stage in StagesOf(request))
             if (!await AnySiloHostsAsync(stage, request.BundleId))
                 problems.Add($"no active silo hosts the {stage} stage for bundle '{request.BundleId}'");
         SamplingSpec? sampling = null;
         if (problems.Count == 0 && request is { Kind: JobKind.Generate, Generate: { } g })
         {
             try { sampling = await ResolveSamplingAsync(request.BundleId, g.Sampling ?? SamplingSpec.BundleDefaults); }
+            catch (ArgumentException e) { problems.Add(e.Message); }
+        }
+        string? verifier = null;
+        if (problems.Count == 0 && request.Generate?.BestOf is { } bestOf)
+        {
+            // Resolved once, so every candidate of the job is scored by the same verifier whatever the bundle's default is later.
+            try { verifier = await CallAnyStageAsync(request.BundleId, StageNames.Verifier, (IVerifierStageGrain v) => v.Resolve(bestOf.Verifier)); }
             catch (ArgumentException e) { problems.Add(e.Message); }
         }
         JobGrainState? plan = null;
@@ -107,7 +114,11 @@ public sealed class JobGrain(
             problems.Add(taken);
         if (problems.Count == 0)
         {
-            try { plan = await JobPlanner.PlanAsync(jobId, request, sampling, P, store, CancellationToken.None); }
+            try
+            {
+                plan = await JobPlanner.PlanAsync(jobId, request, sampling, P, store, CancellationToken.None);
+                if (plan.Generate is { BestOf: { } b } planned) plan.Generate = planned with { BestOf = b with { Verifier = verifier } };
+            }
             catch (ArgumentException e) { problems.Add(e.Message); }
         }
         // The id as given may be what is wrong with it (a newline, say): it must not forge lines in messages and logs.
@@ -153,13 +164,17 @@ public sealed class JobGrain(
     /// the bundle): a bad value fails the Start naming the field, before any item runs. Transient failures (a busy or
     /// leaving silo) are retried on the next host for up to <see cref="ResolveDeadline"/> (a client waits on this call).
     /// </summary>
-    private async Task<SamplingSpec> ResolveSamplingAsync(string bundleId, SamplingSpec requested)
+    private Task<SamplingSpec> ResolveSamplingAsync(string bundleId, SamplingSpec requested) =>
+        CallAnyStageAsync(bundleId, StageNames.Diffusion, (IDiffusionStageGrain g) => g.ResolveSampling(requested));
+
+    /// <summary>Asks any silo hosting <paramref name="stage"/> (submit-time checks against the bundle), retrying transient failures for up to <see cref="ResolveDeadline"/>.</summary>
+    private async Task<T> CallAnyStageAsync<TGrain, T>(string bundleId, string stage, Func<TGrain, Task<T>> call) where TGrain : IGrainWithStringKey
     {
         var router = new StageRouter(directory, GrainFactory, bundleId);
         var since = System.Diagnostics.Stopwatch.StartNew();
         for (int attempt = 1; ; attempt++)
         {
-            try { return await router.CallAsync(StageNames.Diffusion, (IDiffusionStageGrain g) => g.ResolveSampling(requested)); }
+            try { return await router.CallAsync(stage, call); }
             catch (Exception e) when (RetryPolicy.IsRetryable(e) && since.Elapsed < ResolveDeadline)
             {
                 await Task.Delay(RetryPolicy.Backoff(attempt, P.MaxRetryBackoff));
@@ -243,9 +258,10 @@ public sealed class JobGrain(
         else if (S.State == JobState.Unknown && await this.GetReminder(ResumeReminder) is { } r) await this.UnregisterReminder(r);
     }
 
-    private static string[] StagesOf(JobKind kind) => kind switch
+    private static string[] StagesOf(JobRequest request) => request.Kind switch
     {
         JobKind.Reconstruct => [StageNames.Encoder, StageNames.Decoder],
+        JobKind.Generate when request.Generate?.BestOf is not null => [StageNames.Diffusion, StageNames.Verifier, StageNames.Decoder],
         JobKind.Generate => [StageNames.Diffusion, StageNames.Decoder],
         _ => [StageNames.Encoder],
     };
@@ -259,6 +275,9 @@ public sealed class JobGrain(
         S.FinishedFailed += progress.Failed;
         S.FinishedCancelled += progress.Cancelled;
         S.FinishedRedone += progress.Redone;
+        S.FinishedSampled += progress.Sampled;
+        S.FinishedVerifierCalls += progress.VerifierCalls;
+        S.FinishedResampled += progress.Resampled;
         if (progress.Failed > 0) S.FailedByPartition[partition] = progress.Failed;
         foreach (var e in progress.Errors)
             if (S.FirstErrors.Count < P.StatusErrors) S.FirstErrors.Add(e);
@@ -371,6 +390,7 @@ public sealed class JobGrain(
         }
         // The totals are what the audited partitions hold now, not the sum of reports received along the way.
         S.FinishedDone = S.FinishedFailed = S.FinishedCancelled = S.FinishedRedone = 0;
+        S.FinishedSampled = S.FinishedVerifierCalls = S.FinishedResampled = 0;
         S.FailedByPartition.Clear();
         S.FirstErrors.Clear();
         foreach (var (p, progress) in _audited.OrderBy(kv => kv.Key)) Count(p, progress);
@@ -417,16 +437,25 @@ public sealed class JobGrain(
     {
         if (S.State == JobState.Unknown) return JobStatus.Unknown(this.GetPrimaryKeyString());
         int done = S.FinishedDone, failed = S.FinishedFailed, cancelled = S.FinishedCancelled, inFlight = 0;
+        long sampled = S.FinishedSampled, scored = S.FinishedVerifierCalls, resampled = S.FinishedResampled;
         var errors = S.FirstErrors.ToList();
         foreach (var progress in _live.Values)
         {
             done += progress.Done; failed += progress.Failed; cancelled += progress.Cancelled; inFlight += progress.InFlight;
+            sampled += progress.Sampled; scored += progress.VerifierCalls; resampled += progress.Resampled;
             errors.AddRange(progress.Errors);
         }
         if (S.State != JobState.Running) inFlight = 0;
         var pending = Math.Max(0, S.Total - done - failed - cancelled - inFlight);
         return new JobStatus(S.JobId, S.Kind, S.State, S.Total, pending, inFlight, done, failed, cancelled,
             errors.OrderBy(e => e.Index).Take(P.StatusErrors).ToArray(), S.OutputPrefix, S.Manifest, S.ContactSheet,
-            S.RandomWeights, S.Created, S.Finished, S.Message);
+            S.RandomWeights, S.Created, S.Finished, S.Message, BestOf(S, done, sampled, scored, resampled));
     }
+
+    /// <summary>A best-of-N job's work so far (null for any other job).</summary>
+    internal static BestOfSummary? BestOf(JobGrainState s, long decodes, long sampled, long scored, long resampled) =>
+        s.Generate is { BestOf: { } b } g
+            ? new BestOfSummary(b.N, b.Keep, b.Verifier, (long)g.Classes.Length * g.PerClass, sampled, scored, resampled, decodes,
+                sampled * (g.Sampling?.Steps ?? 0))
+            : null;
 }

@@ -57,6 +57,12 @@ public sealed class JobGrainState
     [Key(34)] public int FinishedRedone { get; set; }
     /// <summary>The client that submitted the job (null: none, an open grid or a call from inside a silo); it alone, and admins, may read or cancel it.</summary>
     [Key(40)] public string? Owner { get; set; }
+    /// <summary>Best-of-N candidates sampled by finished partitions (re-samples included).</summary>
+    [Key(41)] public long FinishedSampled { get; set; }
+    /// <summary>Latents scored by the verifier stage for finished partitions.</summary>
+    [Key(42)] public long FinishedVerifierCalls { get; set; }
+    /// <summary>Kept candidates of finished partitions sampled a second time.</summary>
+    [Key(43)] public long FinishedResampled { get; set; }
 
     /// <summary>The plan of partition <paramref name="index"/>.</summary>
     public PartitionPlan PlanOf(int index)

@@ -49,6 +49,14 @@ public static class JobOutputs
                 },
             counts = new { total = s.Total, done = s.FinishedDone, failed = s.FinishedFailed, cancelled = s.FinishedCancelled, redone_after_audit = s.FinishedRedone },
             priority = s.Priority,
+            best_of = JobGrain.BestOf(s, s.FinishedDone, s.FinishedSampled, s.FinishedVerifierCalls, s.FinishedResampled) is { } b
+                ? new
+                {
+                    n = b.N, keep = b.Keep, verifier = b.Verifier, items = b.Items, keep_latents = s.Generate!.BestOf!.KeepLatents,
+                    candidates_sampled = b.CandidatesSampled, verifier_calls = b.VerifierCalls, resampled = b.Resampled,
+                    diffusion_steps = b.DiffusionSteps, decodes = b.Decodes, plain_decodes = b.PlainDecodes(), decodes_saved = b.DecodesSaved(),
+                }
+                : null,
             partitions = s.Partitions, partition_size = s.PartitionSize,
             item_files = Enumerable.Range(0, s.Partitions).Select(ItemNames.RecordsFile),
         };

@@ -42,8 +42,9 @@ public static class JobPlanner
                 if (r.Generate is not { } g) { p.Add("a Generate job needs its generate settings"); break; }
                 if (g.Classes is not { Length: > 0 }) p.Add("classes: a Generate job needs at least one class");
                 if (g.PerClass < 1) p.Add($"per_class: must be at least 1, got {g.PerClass}");
-                if ((long)(g.Classes?.Length ?? 0) * g.PerClass > limits.MaxItemsPerJob)
-                    p.Add($"{g.Classes!.Length} classes × {g.PerClass} exceed MaxItemsPerJob {limits.MaxItemsPerJob}");
+                if (g.Outputs() > limits.MaxItemsPerJob)
+                    p.Add(g.BestOf is null ? $"{g.Classes!.Length} classes × {g.PerClass} exceed MaxItemsPerJob {limits.MaxItemsPerJob}"
+                        : $"{g.Classes!.Length} classes × {g.PerClass} × keep {g.BestOf.Keep} outputs exceed MaxItemsPerJob {limits.MaxItemsPerJob}");
                 // Output size, class and per-class bounds are RequestLimits' (Grid:Limits).
                 // Sampling settings are checked against the bundle by the diffusion stage (IDiffusionStageGrain.ResolveSampling).
                 break;
@@ -72,6 +73,7 @@ public static class JobPlanner
             var sp = g.Sampling ?? SamplingSpec.BundleDefaults;
             Add(string.Create(CultureInfo.InvariantCulture,
                 $"{string.Join(",", g.Classes)}|{g.PerClass}|{g.Seed}|{sp.Steps}|{sp.Sampler}|{sp.Guidance}|{sp.Scale:R}|{sp.TMin:R}|{sp.TMax:R}|{g.OutputSize}"));
+            if (g.BestOf is { } b) Add($"best-of {b.N}|{b.Keep}|{b.Verifier}|{b.KeepLatents}");
         }
         return Convert.ToHexString(h.GetHashAndReset());
     }
@@ -99,7 +101,9 @@ public static class JobPlanner
         {
             var g = r.Generate!;
             s.Generate = g with { Sampling = sampling ?? throw new ArgumentException("a Generate job is planned with its resolved sampling settings") };
-            s.Total = g.Classes.Length * g.PerClass;
+            s.Total = (int)g.Outputs();
+            // A best-of-N item's kept outputs never straddle partitions: one partition selects its winners.
+            if (g.OutputsPerItem() > 1) s.PartitionSize = Math.Max(1, limits.PartitionSize / g.OutputsPerItem()) * g.OutputsPerItem();
         }
         else
         {

@@ -20,7 +20,7 @@ namespace RAE.Grid.Grains.Jobs;
 /// Reentrant so the job's calls interleave with the work; all state changes happen on the grain's own turns.
 /// </summary>
 [Reentrant]
-public sealed class PartitionGrain(
+public sealed partial class PartitionGrain(
     [PersistentState("partition", GridStorage.JobStore)] IPersistentState<PartitionState> state,
     IOutputStore store, StageDirectory directory, IOptions<GridOptions> options, ILogger<PartitionGrain> log)
     : Grain, IPartitionGrain
@@ -188,6 +188,10 @@ public sealed class PartitionGrain(
             if (Plan.Kind == JobKind.Encode)
                 await WindowedRun.RunAsync(pending.GroupBy(i => items.IndexOf(i) / Plan.ShardSize).ToList(),
                     () => Math.Max(1, _window / Plan.ShardSize), shard => GuardAsync(shard.ToList(), () => ProcessShardAsync(items, shard.ToList(), ct)), ct);
+            else if (Plan.Generate?.BestOf is { } bestOf)
+                // A best-of-N item runs N candidates at once: the window counts candidates, not items.
+                await WindowedRun.RunAsync(pending.GroupBy(items.ItemOf).ToList(), () => Math.Max(1, _window / bestOf.N),
+                    item => GuardAsync(item.ToList(), () => ProcessBestOfAsync(items, item.Key, item.ToList(), ct)), ct);
             else
                 await WindowedRun.RunAsync(pending, () => _window, i => GuardAsync([i], () => ProcessItemAsync(items, i, ct)), ct);
             if (S.Phases.All(p => p != (byte)ItemPhase.Pending)) await FinishAsync(report: true);
@@ -299,12 +303,13 @@ public sealed class PartitionGrain(
     /// counted from this call, so a crash never uses up an item's budget. Returns (null, false) on success, else the
     /// error that failed the items and whether it was transient (the deadline passed).
     /// </summary>
-    private async Task<(string? Error, bool Transient)> WithRetriesAsync(List<int> locals, Func<Task> work, CancellationToken ct)
+    private async Task<(string? Error, bool Transient)> WithRetriesAsync(List<int> locals, Func<Task> work, CancellationToken ct,
+        bool countAttempts = true)
     {
         var since = Stopwatch.StartNew();
         for (int attempt = 1; ; attempt++)
         {
-            foreach (var i in locals) S.Attempts[i] = (byte)Math.Min(255, S.Attempts[i] + 1);
+            if (countAttempts) foreach (var i in locals) S.Attempts[i] = (byte)Math.Min(255, S.Attempts[i] + 1);
             try
             {
                 await work();
@@ -400,7 +405,8 @@ public sealed class PartitionGrain(
                 case ItemPhase.Cancelled: cancelled++; break;
             }
         var errors = S.Errors.Take(P.StatusErrors).Select(e => new ItemError(Plan.Start + e.Key, _items?.InputOf(e.Key) ?? "", e.Value)).ToArray();
-        return new PartitionProgress(done, failed, cancelled, S.Finished ? 0 : _inFlight, S.Finished, errors, S.Redone);
+        return new PartitionProgress(done, failed, cancelled, S.Finished ? 0 : _inFlight, S.Finished, errors, S.Redone,
+            S.Sampled, S.VerifierCalls, S.Resampled);
     }
 
     /// <summary>A checkpoint that may fail (state storage briefly down): the items stay settled in memory and the next checkpoint writes them.</summary>

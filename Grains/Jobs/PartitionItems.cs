@@ -34,7 +34,16 @@ public sealed class PartitionItems
     public int IndexOf(int local) => Plan.Start + local;
 
     /// <summary>Class label of a generate item.</summary>
-    public int LabelOf(int local) => Plan.Generate is { } g ? g.Classes[IndexOf(local) / g.PerClass] : 0;
+    public int LabelOf(int local) => Plan.Generate is { } g ? g.Classes[IndexOf(local) / (g.PerClass * g.OutputsPerItem())] : 0;
+
+    /// <summary>
+    /// The generate item (best-of-N selection group) a job-wide output belongs to: with best-of-N, item i's kept outputs
+    /// are i·keep … i·keep + keep − 1 (best first); otherwise an item is its output.
+    /// </summary>
+    public long ItemOf(int local) => Plan.Generate is { } g ? IndexOf(local) / g.OutputsPerItem() : IndexOf(local);
+
+    /// <summary>Best-of-N: the rank (0 = best) of the kept candidate this output holds.</summary>
+    public int RankOf(int local) => Plan.Generate is { } g ? IndexOf(local) % g.OutputsPerItem() : 0;
 
     /// <summary>What the item came from, for people: the image's name or "class 3".</summary>
     public string InputOf(int local) => Plan.Generate is not null ? $"class {LabelOf(local)}" : _names[local];

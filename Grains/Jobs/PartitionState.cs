@@ -4,7 +4,7 @@ namespace RAE.Grid.Grains.Jobs;
 
 /// <summary>
 /// The persisted state of one partition: its plan and, per item, a phase byte, an attempt count, its seconds, its
-/// output's SHA-256 and producer, plus the errors of failed items. Its size is bounded by the partition size (about 40 KB
+/// output's SHA-256 and producer, plus the errors of failed items (and, for best-of-N, each item's candidate scores). Its size is bounded by the partition size (about 40 KB
 /// for a thousand items), so the cost of a checkpoint per item is the same whatever the size of the job.
 /// </summary>
 [MessagePackObject]
@@ -33,6 +33,14 @@ public sealed class PartitionState
     [Key(10)] public int Redone { get; set; }
     /// <summary>Audits that found outputs to redo (bounded by <c>MaxAuditRounds</c>).</summary>
     [Key(11)] public int AuditRounds { get; set; }
+    /// <summary>Best-of-N: each item's scored candidates, by the item's (selection group's) job-wide index.</summary>
+    [Key(12)] public SortedDictionary<long, CandidateSelection> Selections { get; set; } = new();
+    /// <summary>Best-of-N: diffusion solves run (candidates, and kept ones sampled again).</summary>
+    [Key(13)] public long Sampled { get; set; }
+    /// <summary>Best-of-N: latents scored by the verifier stage.</summary>
+    [Key(14)] public long VerifierCalls { get; set; }
+    /// <summary>Best-of-N: kept candidates sampled again because their latent was no longer held.</summary>
+    [Key(15)] public long Resampled { get; set; }
 
     /// <summary>Records an output with SHA-256 <paramref name="sha256"/> (hex) made by <paramref name="producer"/> as item <paramref name="local"/>'s.</summary>
     public void Record(int local, string sha256, string producer)

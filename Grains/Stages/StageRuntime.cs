@@ -98,6 +98,26 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
     /// <see cref="ArgumentException"/> naming every bad field). Reads the bundle file only, so a job is checked at submit
     /// without waiting for a model to load. The resolved steps and scale must also be within <see cref="RequestLimits"/>.
     /// </summary>
+    /// <summary>Scores one latent with the bundle's verifier <see cref="VerifyRequest.Verifier"/>, batched with other latents for the same verifier.</summary>
+    public async Task<CandidateScore> ScoreAsync(string bundle, TensorPayload latent, VerifyRequest request, CancellationToken ct)
+    {
+        var b = await Batcher<(TensorPayload Latent, VerifyRequest Request), CandidateScore>(StageNames.Verifier, bundle,
+            model => (items, _) => RunScore(model, items), item => item.Request.Verifier ?? "");
+        return await b.EnqueueAsync((latent, request), ct, request.JobId, request.Priority);
+    }
+
+    /// <summary>The name of the bundle's verifier <paramref name="verifier"/> (null: the default), loaded; throws an ArgumentException naming the field if there is none.</summary>
+    public async Task<string> ResolveVerifierAsync(string bundle, string? verifier)
+    {
+        EnsureHosted(StageNames.Verifier, bundle);
+        if (StandInStage.For(O, StageNames.Verifier) is not null) return verifier ?? "stand-in"; // no model: nothing to check
+        var model = await models.GetAsync(bundle);
+        var section = model.Bundle.Verifier(verifier);
+        // Loaded now, on the thread pool: a verifier that cannot load fails the submit, not every candidate.
+        await Task.Run(() => model.Verifier(section.Name));
+        return section.Name;
+    }
+
     public SamplingSpec ResolveSampling(string bundle, SamplingSpec requested)
     {
         EnsureHosted(StageNames.Diffusion, bundle);
@@ -208,6 +228,39 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
     }
 
     /// <summary>Stops taking new work and waits for queued items to finish (graceful shutdown).</summary>
+    private IReadOnlyList<Result<CandidateScore>> RunScore(RaeModel model, IReadOnlyList<(TensorPayload Latent, VerifyRequest Request)> items)
+    {
+        if (StandInStage.For(O, StageNames.Verifier) is { } standIn) return standIn.Score(items);
+        using var scope = NewDisposeScope();
+        var results = new Result<CandidateScore>[items.Count];
+        var names = model.Bundle.Misc.ClassNames;
+        var good = new List<(int Index, Tensor Latent, Models.Verifiers.LatentCondition Condition)>();
+        for (int i = 0; i < items.Count; i++)
+        {
+            var (latent, request) = items[i];
+            try
+            {
+                var t = TensorPayloads.ToTensor(latent);
+                if (!t.shape.SequenceEqual(model.LatentShape))
+                    throw new ArgumentException($"latent {latent} does not have the bundle's latent shape [{string.Join(",", model.LatentShape)}]");
+                if (request.Text is null && (request.Label < 0 || request.Label >= model.Bundle.Misc.NumClasses))
+                    throw new ArgumentException($"class {request.Label} is outside 0..{model.Bundle.Misc.NumClasses - 1}");
+                var text = request.Text ?? (names is { } n && request.Label < n.Length ? n[request.Label] : null);
+                good.Add((i, t, new Models.Verifiers.LatentCondition(request.Label, text)));
+            }
+            catch (ArgumentException e) { results[i] = Result<CandidateScore>.Fail(new ItemRejectedException(e.Message)); }
+        }
+        if (good.Count > 0)
+        {
+            // One batch holds one verifier (see ScoreAsync).
+            var verifier = model.Verifier(items[good[0].Index].Request.Verifier);
+            var scores = verifier.Score(stack(good.Select(g => g.Latent)), good.Select(g => g.Condition).ToList()).to(ScalarType.Float32).data<float>().ToArray();
+            var name = $"{verifier.Name} ({verifier.Version})";
+            for (int j = 0; j < good.Count; j++) results[good[j].Index] = Result<CandidateScore>.Ok(new CandidateScore(scores[j], name));
+        }
+        return results;
+    }
+
     public async Task DrainAsync(TimeSpan timeout)
     {
         _draining = true;
