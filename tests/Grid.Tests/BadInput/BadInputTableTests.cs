@@ -30,6 +30,9 @@ public sealed class BadInputTableTests(LimitsClusterFixture fixture, ITestOutput
     static JobRequest Gen(SamplingSpec? sampling = null, int[]? classes = null, int perClass = 1, int? size = null) =>
         new(JobKind.Generate, GridTestFolders.BundleId, Generate: new GenerateSpec(classes ?? [1], perClass, 0, sampling, size));
 
+    static JobRequest BestOf(int n, int keep, string? verifier = null, int perClass = 1, int[]? classes = null) =>
+        new(JobKind.Generate, GridTestFolders.BundleId, Generate: new GenerateSpec(classes ?? [1], perClass, 0, BestOf: new BestOfSpec(n, keep, verifier)));
+
     static JobRequest Recon(params ImageSource[] images) => new(JobKind.Reconstruct, GridTestFolders.BundleId, Images: images);
 
     static JobRequest Images(string name = "a.png", string? uri = "uploads/a.png") => Recon(new ImageSource(name, null, uri));
@@ -55,6 +58,14 @@ public sealed class BadInputTableTests(LimitsClusterFixture fixture, ITestOutput
         ["request t-min above t-max"] = new(t => t.Rejected(Gen(new SamplingSpec(Guidance: "cfg", Scale: 2, TMin: 0.8, TMax: 0.3))), "t_min: (0.8) is greater than t_max (0.3)"),
         ["request sampler misspelt"] = new(t => t.Rejected(Gen(new SamplingSpec(Sampler: "eulr"))), "sampler: 'eulr' is not one of euler, heun"),
         ["request guidance unknown"] = new(t => t.Rejected(Gen(new SamplingSpec(Guidance: "bogus"))), "guidance: 'bogus' is not one of none, cfg, autoguidance"),
+        ["request best-of n 0"] = new(t => t.Rejected(BestOf(0, 1)), "best_of.n: 0 is outside 1..MaxBestOf 256"),
+        ["request best-of n 100000"] = new(t => t.Rejected(BestOf(100_000, 4)), "best_of.n: 100000 is outside 1..MaxBestOf 256"),
+        ["request best-of keep 0"] = new(t => t.Rejected(BestOf(4, 0)), "best_of.keep: 0 is outside 1..n (4)"),
+        ["request best-of keep over n"] = new(t => t.Rejected(BestOf(4, 5)), "best_of.keep: 5 is outside 1..n (4)"),
+        ["request best-of verifier path"] = new(t => t.Rejected(BestOf(4, 2, "../probe")), "best_of.verifier: '../probe' is not a verifier name"),
+        ["request best-of bundle without verifiers"] = new(t => t.Rejected(BestOf(4, 2)), "verifier: bundle 'tiny-random' has no verifiers"),
+        ["request best-of outputs over MaxItemsPerJob"] = new(t => t.Rejected(BestOf(8, 8, perClass: 1_000_000, classes: [0, 1])),
+            "2 classes × 1000000 × keep 8 outputs exceed MaxItemsPerJob 10000000"),
         ["request per-class 0"] = new(t => t.Rejected(Gen(perClass: 0)), "per_class: must be at least 1, got 0"),
         ["request per-class 2000000"] = new(t => t.Rejected(Gen(perClass: 2_000_000)), "per_class: 2000000 is over MaxPerClass 1000000"),
         ["request classes empty"] = new(t => t.Rejected(Gen(classes: [])), "classes: a Generate job needs at least one class"),
