@@ -124,7 +124,7 @@ public sealed class FaultCluster : IAsyncLifetime
         Set("Logging:Console:FormatterOptions:SingleLine", "true");
         var dir = Directory.CreateDirectory(Path.Combine(WorkDir, name)).FullName;
         var process = Track(ChildProcess.Start(name, GridCli.DotnetHost(), [Cli, "serve"], dir, env));
-        return new SiloProcess(name, process, ["encoder", "diffusion", "decoder"], siloPort, gatewayPort, healthPort);
+        return new SiloProcess(name, process, ["encoder", "diffusion", "verifier", "decoder"], siloPort, gatewayPort, healthPort);
     }
 
     /// <summary>

@@ -48,6 +48,26 @@ public sealed class FaultTests(FaultCluster cluster, ITestOutputHelper output) :
     });
 
     [Fact]
+    public Task Killing_a_silo_holding_best_of_n_candidates_mid_job_keeps_and_stores_the_same_winners_as_an_undisturbed_run() => Checked(async () =>
+    {
+        await cluster.EnsureSilosAsync();
+        var reference = await BestOfReferenceAsync();
+        var (id, clock) = await SubmitAsync(cluster.Grid, BestOfRequest());
+        var coordinator = await cluster.CoordinatorOfAsync(id, TimeSpan.FromSeconds(15))
+                          ?? throw Failure($"no silo logged starting job {id}: its coordinator cannot be found");
+        var done = await WaitForProgressAsync(cluster.Grid, id);
+        // Every silo samples and holds candidates (round robin); one that does not coordinate the job dies holding some.
+        var victim = cluster.Silos.First(s => s != coordinator);
+        victim.Process.Kill();
+        output.WriteLine($"SIGKILLed {victim.Name} (holding candidates of {id}) at {done}/{BestOfOutputs} kept outputs done, {clock.Elapsed.TotalSeconds:F1} s in");
+        await FinishAndAuditAsync("best-of-silo-killed", cluster.Grid, id, clock, reference, expected: BestOfOutputs);
+        var summary = (await cluster.Grid.GetStatusAsync(id)).BestOf;
+        output.WriteLine($"FAULT best-of-silo-killed: {summary}");
+        if (summary is null || summary.VerifierCalls < BestOfOutputs / BestOfKeep * BestOfN || summary.Decodes != BestOfOutputs)
+            throw Failure($"best-of accounting is off after the fault: {summary}");
+    });
+
+    [Fact]
     public Task Restarting_Azurite_mid_job_leaves_every_item_done_once_and_equal_to_an_undisturbed_run() => Checked(async () =>
     {
         await cluster.EnsureSilosAsync();
@@ -128,6 +148,27 @@ public sealed class FaultTests(FaultCluster cluster, ITestOutputHelper output) :
         await FinishAndAuditAsync("prefix-claimed", cluster.Grid, id, clock, reference, problems);
     });
 
+    /// <summary>Best-of-N fault job: 10 classes × 3 items, 8 candidates each, the best 2 kept (60 outputs, 240 candidates).</summary>
+    const int BestOfN = 8, BestOfKeep = 2, BestOfOutputs = 10 * 3 * BestOfKeep;
+
+    static JobRequest BestOfRequest() => new(JobKind.Generate, FaultCluster.Bundle,
+        Generate: new GenerateSpec(Enumerable.Range(0, 10).ToArray(), 3, 0, new SamplingSpec(Steps, Guidance: "none"), BestOf: new BestOfSpec(BestOfN, BestOfKeep)));
+
+    Task<FaultReference> BestOfReferenceAsync() => cluster.ReferenceAsync("best-of", async () =>
+    {
+        await ReferenceAsync(0); // warms every silo's diffusion and decoder
+        var (id, clock) = await SubmitAsync(cluster.Grid, BestOfRequest());
+        var status = await WaitFinishedAsync(cluster.Grid, id);
+        var took = clock.Elapsed;
+        var audit = new FaultAudit(BestOfOutputs);
+        await audit.RunAsync(cluster.Store, status.OutputPrefix, null);
+        output.WriteLine(audit.Line("reference best-of (undisturbed)", took, took));
+        output.WriteLine($"reference best-of: {status.BestOf}");
+        if (!status.IsFinished || !audit.Clean)
+            throw Failure($"the undisturbed best-of run (job {id}, {status.State}) is not clean:\n  - " + string.Join("\n  - ", audit.Problems));
+        return new FaultReference(id, took, await FaultAudit.PixelsAsync(cluster.Store, status.OutputPrefix, BestOfOutputs));
+    });
+
     Task<FaultReference> ReferenceAsync(long seed) => cluster.ReferenceAsync($"seed-{seed}", async () =>
     {
         // A first small job loads the bundle on every silo and JITs the path, so the reference time is a warm one.
@@ -201,11 +242,12 @@ public sealed class FaultTests(FaultCluster cluster, ITestOutputHelper output) :
         return last ?? throw new TimeoutException($"job {id}'s status could not be read within {JobTimeout.TotalSeconds:0} s: {error?.Message}");
     }
 
-    async Task FinishAndAuditAsync(string name, GridClient grid, string id, Stopwatch clock, FaultReference reference, List<string>? problems = null)
+    async Task FinishAndAuditAsync(string name, GridClient grid, string id, Stopwatch clock, FaultReference reference, List<string>? problems = null,
+        int expected = Items)
     {
         var status = await WaitFinishedAsync(grid, id);
         var took = clock.Elapsed;
-        var audit = new FaultAudit(Items);
+        var audit = new FaultAudit(expected);
         if (!status.IsFinished) audit.Problems.Add($"job {id} did not finish within {JobTimeout.TotalSeconds:0} s ({status.State}, {status.Done} done, {status.Failed} failed)");
         if (status.State != JobState.Completed)
             audit.Problems.Add($"job {id} ended {status.State}: {status.Done} done, {status.Failed} failed; {status.Message} " +
