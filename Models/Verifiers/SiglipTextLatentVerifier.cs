@@ -114,17 +114,22 @@ public sealed class SiglipTextLatentVerifier : Module, ILatentVerifier
             throw new BundleValidationException(bundle.Name,
                 [$"{where}.config: vision hidden_size {vision.HiddenSize} != the latent's {model.LatentShape[0]} channels"]);
         var weightsPath = bundle.Resolve(section.Weights);
-        var tokenizer = SiglipTokenizer.Load(section.Tokenizer!.Select(bundle.Resolve).ToList(), text, $"{where}.tokenizer");
-        var verifier = Load(section.Name, VersionOf(weightsPath), vision, text, Checkpoint.ReadStateDict(weightsPath),
+        var tokenizerPaths = section.Tokenizer!.Select(bundle.Resolve).ToArray();
+        var tokenizer = SiglipTokenizer.Load(tokenizerPaths, text, $"{where}.tokenizer");
+        var verifier = Load(section.Name, VersionOf([weightsPath, configPath, .. tokenizerPaths]), vision, text, Checkpoint.ReadStateDict(weightsPath),
             model.Decoder.Stats, tokenizer, bundle.Misc.ClassNames, $"{where}.weights ({section.Weights})");
         return bundle.Compute.Apply(verifier);
     }
 
-    /// <summary>"siglip2-text:" and the first 12 hex digits of the weights file's SHA-256.</summary>
-    public static string VersionOf(string weightsPath)
+    /// <summary>
+    /// "siglip2-text:" and the first 12 hex digits of a SHA-256 over the files, in order (weights, config, tokenizer):
+    /// a changed vocabulary changes the scores as surely as changed weights.
+    /// </summary>
+    public static string VersionOf(params string[] paths)
     {
-        using var stream = File.OpenRead(weightsPath);
-        return $"{TypeName}:{Convert.ToHexStringLower(SHA256.HashData(stream))[..12]}";
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var path in paths) hash.AppendData(File.ReadAllBytes(path));
+        return $"{TypeName}:{Convert.ToHexStringLower(hash.GetHashAndReset())[..12]}";
     }
 
     /// <summary>
