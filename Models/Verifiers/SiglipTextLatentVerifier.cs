@@ -141,8 +141,9 @@ public sealed class SiglipTextLatentVerifier : Module, ILatentVerifier
     /// </summary>
     public Tensor ImageEmbeds(Tensor latents)
     {
-        if (latents.dim() != 4 || latents.shape[1] != text_model.Config.ProjectionSize)
-            throw new ArgumentException($"latents: expected [B, {text_model.Config.ProjectionSize}, h, w], got [{string.Join(",", latents.shape)}]", nameof(latents));
+        var width = vision_model.post_layernorm.weight!.shape[0];
+        if (latents.dim() != 4 || latents.shape[1] != width)
+            throw new ArgumentException($"latents: expected [B, {width}, h, w] (the vision tower's hidden_size), got [{string.Join(",", latents.shape)}]", nameof(latents));
         using var _ = inference_mode();
         using var scope = NewDisposeScope();
         var weight = logit_scale;

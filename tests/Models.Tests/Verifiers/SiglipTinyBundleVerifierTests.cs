@@ -67,6 +67,21 @@ public class SiglipTinyBundleVerifierTests
     }
 
     [Fact]
+    public void Bad_scoring_input_is_refused_naming_what_is_wrong()
+    {
+        using var scope = NewDisposeScope();
+        using var model = RaeModel.Load(BundlePath());
+        var verifier = model.Verifier("siglip2");
+        var latents = zeros(2, 32, 16, 16);
+        var count = Assert.Throws<ArgumentException>(() => verifier.Score(latents, [new LatentCondition(0)]));
+        Assert.Contains("latents: expected [1, C, h, w] for 1 conditions", count.Message);
+        var width = Assert.Throws<ArgumentException>(() => verifier.Score(zeros(1, 8, 16, 16), [new LatentCondition(0)]));
+        Assert.Contains("hidden_size", width.Message);
+        var noText = Assert.Throws<ArgumentException>(() => verifier.Score(latents[..1], [new LatentCondition(-1)]));
+        Assert.Contains("label -1 with no text", noText.Message);
+    }
+
+    [Fact]
     public void A_text_becomes_lowercased_ids_then_eos_then_padding_to_the_tower_length()
     {
         using var model = RaeModel.Load(BundlePath());
