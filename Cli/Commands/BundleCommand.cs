@@ -11,10 +11,14 @@ internal static class BundleCommand
     {
         var outDir = new Option<string>("--out") { Description = "Folder to write the bundle to", DefaultValueFactory = _ => "bundles/tiny" };
         var seed = new Option<long>("--seed") { Description = "Seed of the random weights", DefaultValueFactory = _ => 0 };
-        var random = new Command("random", "Write a tiny randomly initialised RAE bundle (official architectures and key names)") { outDir, seed };
+        var encoder = new Option<string>("--encoder") { Description = "Encoder: dinov2, or siglip2 (adds the SigLIP-2 text-latent verifier)", DefaultValueFactory = _ => "dinov2" };
+        encoder.AcceptOnlyFromAmong(RandomBundle.Encoders);
+        var random = new Command("random", "Write a tiny randomly initialised RAE bundle (official architectures and key names)") { outDir, seed, encoder };
         random.SetAction(pr =>
         {
-            var path = RandomBundle.Create(pr.GetValue(outDir)!, pr.GetValue(seed));
+            var path = pr.GetValue(encoder) == "siglip2"
+                ? RandomBundle.CreateSiglip2(pr.GetValue(outDir)!, pr.GetValue(seed))
+                : RandomBundle.Create(pr.GetValue(outDir)!, pr.GetValue(seed));
             AnsiConsole.MarkupLineInterpolated($"wrote {path}");
         });
 
@@ -26,6 +30,8 @@ internal static class BundleCommand
             var b = model.Bundle;
             var latent = string.Join(",", model.LatentShape);
             AnsiConsole.MarkupLineInterpolated($"[green]ok[/] {b.Name}: encoder {b.Stage1.Params.EncoderCls}, latent [[{latent}]], image {model.ImageSize}px, diffusion {b.Stage2?.Target ?? "none"}, guidance {b.Guidance.Method} {b.Guidance.Scale}, shift {model.Shift:F3}");
+            foreach (var v in b.Verifiers ?? [])
+                AnsiConsole.MarkupLineInterpolated($"[green]ok[/] verifier {v.Name}: {model.Verifier(v.Name).Version}");
             if (b.RandomWeights) AnsiConsole.MarkupLine(CommonOptions.RandomWeightsNotice);
         });
         return new Command("bundle", "Create or check model bundles") { random, check };

@@ -22,23 +22,40 @@ public static class RandomBundle
     public static string Create(string dir, long seed = 0, int numClasses = 10) =>
         Create(dir, RandomBundleShape.Tiny with { NumClasses = numClasses }, seed, "tiny-random");
 
-    /// <summary>Creates a bundle of the given <paramref name="shape"/> in <paramref name="dir"/>; returns the bundle file's path.</summary>
-    public static string Create(string dir, RandomBundleShape shape, long seed, string name)
+    /// <summary>Encoders a random bundle can have: DINOv2 with registers (the default), or SigLIP-2 (with its text tower as a verifier).</summary>
+    public static readonly string[] Encoders = ["dinov2", "siglip2"];
+
+    /// <summary>The tiny bundle with a SigLIP-2 encoder (the repository's <c>bundles/tiny-siglip2</c> for seed 0).</summary>
+    public static string CreateSiglip2(string dir, long seed = 0, int numClasses = 10) =>
+        Create(dir, RandomBundleShape.Tiny with { NumClasses = numClasses }, seed, "tiny-siglip2-random", "siglip2");
+
+    /// <summary>
+    /// Creates a bundle of the given <paramref name="shape"/> and <paramref name="encoder"/> (one of <see cref="Encoders"/>)
+    /// in <paramref name="dir"/>; returns the bundle file's path.
+    /// </summary>
+    public static string Create(string dir, RandomBundleShape shape, long seed, string name, string encoder = "dinov2")
     {
+        if (!Encoders.Contains(encoder)) throw new ArgumentException($"encoder: '{encoder}' is not one of {string.Join(", ", Encoders)}", nameof(encoder));
         Directory.CreateDirectory(dir);
         var gen = new Generator((ulong)seed);
         var s = shape;
+        var siglip = encoder == "siglip2";
 
-        var encoderJson = new JsonObject
+        Dictionary<string, Tensor>? encoderWeights = null;
+        if (siglip) encoderWeights = RandomSiglip2.WriteEncoder(dir, s, gen);
+        else
         {
-            ["model_type"] = Dinov2WithRegistersConfig.ModelType, ["hidden_size"] = s.Width, ["num_hidden_layers"] = s.EncoderLayers,
-            ["num_attention_heads"] = s.EncoderHeads, ["mlp_ratio"] = 4.0, ["patch_size"] = 14, ["image_size"] = 224,
-            ["num_register_tokens"] = 4, ["layer_norm_eps"] = 1e-6, ["hidden_act"] = "gelu", ["qkv_bias"] = true,
-            ["layerscale_value"] = 1.0, ["num_channels"] = 3,
-        };
-        WriteJson(Path.Combine(dir, "encoder", "config.json"), encoderJson);
-        using (var enc = new Dinov2WithRegistersModel(Dinov2WithRegistersConfig.FromFile(Path.Combine(dir, "encoder", "config.json"))))
+            var encoderJson = new JsonObject
+            {
+                ["model_type"] = Dinov2WithRegistersConfig.ModelType, ["hidden_size"] = s.Width, ["num_hidden_layers"] = s.EncoderLayers,
+                ["num_attention_heads"] = s.EncoderHeads, ["mlp_ratio"] = 4.0, ["patch_size"] = 14, ["image_size"] = 224,
+                ["num_register_tokens"] = 4, ["layer_norm_eps"] = 1e-6, ["hidden_act"] = "gelu", ["qkv_bias"] = true,
+                ["layerscale_value"] = 1.0, ["num_channels"] = 3,
+            };
+            WriteJson(Path.Combine(dir, "encoder", "config.json"), encoderJson);
+            using var enc = new Dinov2WithRegistersModel(Dinov2WithRegistersConfig.FromFile(Path.Combine(dir, "encoder", "config.json")));
             SaveRandomized(enc, Path.Combine(dir, "encoder", "model.safetensors"), gen);
+        }
 
         var decoderJson = new JsonObject
         {
@@ -68,17 +85,25 @@ public static class RandomBundle
             SaveRandomized(model, Path.Combine(dir, folder, "model.safetensors"), gen);
         }
 
+        var classNames = siglip ? RandomSiglip2.ClassNames(s.NumClasses) : null;
+        var verifiers = siglip ? new[] { RandomSiglip2.WriteVerifier(dir, s, gen, encoderWeights!, classNames!) } : null;
+        var made = name switch
+        {
+            "tiny-random" => $"Made by `rae-grid bundle random --seed {seed}`.",
+            "tiny-siglip2-random" => $"Made by `rae-grid bundle random --encoder siglip2 --out bundles/tiny-siglip2 --seed {seed}`.",
+            _ => "",
+        };
         var bundle = new RaeBundle
         {
             Name = name,
-            Description = $"Randomly initialised RAE with the official key names ({s.Describe()}). Outputs are noise-like. " +
-                          (name == "tiny-random" ? $"Made by `rae-grid bundle random --seed {seed}`." : ""),
+            Description = $"Randomly initialised RAE with the official key names ({s.Describe(siglip ? "SigLIP-2" : "DINOv2-reg")}). Outputs are noise-like. " + made,
+            Verifiers = verifiers,
             RandomWeights = true,
             Stage1 = new Stage1Section
             {
                 Params = new Stage1Params
                 {
-                    EncoderCls = "Dinov2withNorm", EncoderConfigPath = "encoder/config.json",
+                    EncoderCls = siglip ? "SigLIP2wNorm" : "Dinov2withNorm", EncoderConfigPath = "encoder/config.json",
                     EncoderWeightsPath = "encoder/model.safetensors", EncoderInputSize = 224, InputImageSize = 256,
                     DecoderConfigPath = "decoder/config.json", PretrainedDecoderPath = "decoder/model.safetensors",
                 },
@@ -89,14 +114,14 @@ public static class RandomBundle
                 Method = "autoguidance", Scale = 1.42,
                 GuidanceModel = new ModelSection { Target = "DiTwDDTHead", Params = weak, Ckpt = "dit_weak/model.safetensors" },
             },
-            Misc = new MiscSection { LatentSize = [s.Width, 16, 16], NumClasses = s.NumClasses },
+            Misc = new MiscSection { LatentSize = [s.Width, 16, 16], NumClasses = s.NumClasses, ClassNames = classNames },
         };
         var path = Path.Combine(dir, "bundle.json");
         bundle.Save(path);
         return path;
     }
 
-    static void WriteJson(string path, JsonObject o)
+    internal static void WriteJson(string path, JsonObject o)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
@@ -108,6 +133,19 @@ public static class RandomBundle
     static void SaveRandomized(nn.Module module, string path, Generator gen)
     {
         using var scope = NewDisposeScope();
+        Save(path, Randomized(module, gen));
+    }
+
+    /// <summary>Writes a random-init safetensors file (metadata says so).</summary>
+    internal static void Save(string path, IReadOnlyDictionary<string, Tensor> weights)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        SafeTensorsWriter.Write(path, weights, new Dictionary<string, string> { ["format"] = "pt", ["random_init"] = "true" });
+    }
+
+    /// <summary>The module's state dict re-drawn by the rules above, in sorted-key order from <paramref name="gen"/>.</summary>
+    internal static Dictionary<string, Tensor> Randomized(nn.Module module, Generator gen)
+    {
         var sd = module.state_dict();
         var result = new Dictionary<string, Tensor>();
         foreach (var (key, t) in sd.OrderBy(kv => kv.Key, StringComparer.Ordinal))
@@ -115,8 +153,9 @@ public static class RandomBundle
             if (IsFixedTable(key) || !t.is_floating_point()) { result[key] = t; continue; }
             var shape = t.shape;
             Tensor v;
-            if (key.EndsWith(".bias", StringComparison.Ordinal)) v = randn(shape, generator: gen) * 0.05;
-            else if (key.EndsWith(".weight", StringComparison.Ordinal) && shape.Length >= 2)
+            // in_proj_*: the packed q/k/v projection of SigLIP's pooling head (nn.MultiheadAttention names).
+            if (key.EndsWith(".bias", StringComparison.Ordinal) || key.EndsWith("in_proj_bias", StringComparison.Ordinal)) v = randn(shape, generator: gen) * 0.05;
+            else if ((key.EndsWith(".weight", StringComparison.Ordinal) || key.EndsWith("in_proj_weight", StringComparison.Ordinal)) && shape.Length >= 2)
             {
                 var fanIn = shape.Skip(1).Aggregate(1L, (a, b) => a * b);
                 var std = 1.0 / Math.Sqrt(fanIn) * (key.Contains("adaLN", StringComparison.Ordinal) ? 0.5 : 1.0);
@@ -127,7 +166,6 @@ public static class RandomBundle
             else v = randn(shape, generator: gen) * 0.5;
             result[key] = v.to(t.dtype);
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        SafeTensorsWriter.Write(path, result, new Dictionary<string, string> { ["format"] = "pt", ["random_init"] = "true" });
+        return result;
     }
 }

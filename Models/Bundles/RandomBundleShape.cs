@@ -15,7 +15,7 @@ public sealed record RandomBundleShape(
     public static RandomBundleShape Tiny { get; } = new();
 
     /// <summary>One line saying what the bundle is.</summary>
-    public string Describe() =>
-        $"DINOv2-reg encoder {Width}w×{EncoderLayers}L, ViT decoder {DecoderWidth}w×{DecoderLayers}L, " +
+    public string Describe(string encoder = "DINOv2-reg") =>
+        $"{encoder} encoder {Width}w×{EncoderLayers}L, ViT decoder {DecoderWidth}w×{DecoderLayers}L, " +
         $"DiT^DH [{Width},{HeadWidth}]×[{DiTDepth},1] + weak [{WeakWidth},{WeakHeadWidth}]×[{WeakDepth},1], latent {Width}×16×16, images 256²";
 }
