@@ -48,9 +48,29 @@ public sealed class RaeModel : IDisposable
         var section = Bundle.Verifier(name);
         lock (_verifiers)
         {
-            if (!_verifiers.TryGetValue(section.Name, out var v)) _verifiers[section.Name] = v = Verifiers.VerifierLoader.Load(this, section);
+            if (!_verifiers.TryGetValue(section.Name, out var v)) _verifiers[section.Name] = v = OutsideDisposeScopes(() => Verifiers.VerifierLoader.Load(this, section));
             return v;
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="load"/> on a thread of its own. Dispose scopes are per thread, so a model first used inside a
+    /// caller's scope (a stage's batch) does not get its weights attached to that scope and freed when the batch ends.
+    /// (A thread-pool task would not do: waiting on it may run it inline, on the caller's thread.)
+    /// </summary>
+    static T OutsideDisposeScopes<T>(Func<T> load)
+    {
+        T? result = default;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? error = null;
+        var thread = new Thread(() =>
+        {
+            try { result = load(); }
+            catch (Exception e) { error = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e); }
+        }, maxStackSize: 16 << 20) { Name = "model loader" };
+        thread.Start();
+        thread.Join();
+        error?.Throw();
+        return result!;
     }
 
     Device Device => Bundle.Compute.TorchDevice;

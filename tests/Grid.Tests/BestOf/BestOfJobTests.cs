@@ -15,9 +15,8 @@ public sealed class BestOfJobTests
 {
     static readonly TimeSpan Deadline = TimeSpan.FromMinutes(4);
     static readonly GenerateSpec Request = new(Classes: [1, 7], PerClass: 2, Seed: 99,
-        Sampling: new SamplingSpec(Steps: 3, Sampler: "euler", Guidance: "none"), BestOf: new BestOfSpec(N: 6, Keep: 2));
+        Sampling: new SamplingSpec(Steps: 3, Sampler: "euler", Guidance: "none"), BestOf: new BestOfSpec(N: 6, Keep: 2, Verifier: BestOfBundles.Verifier));
 
-    /// <summary>The bundle under test: the tiny test bundle with a verifier.</summary>
     static string Bundle => BestOfBundles.Id;
 
     static GridClusterSpec OneSilo() => new([StageNames.All])
@@ -68,11 +67,11 @@ public sealed class BestOfJobTests
         Assert.Equal((8, 8), (status.Total, status.Done));
         var b = status.BestOf!;
         Assert.Equal((24L, 24L, 8L, 24L, 16L), (b.CandidatesSampled - b.Resampled, b.VerifierCalls, b.Decodes, b.PlainDecodes(), b.DecodesSaved()));
-        Assert.Equal(8, grid.ItemsRunByAll(StageNames.Decoder));
-        Assert.Equal(24, grid.ItemsRunByAll(StageNames.Verifier));
+        Assert.Equal(8, grid.ItemsRunByAll(StageNames.Decoder, Bundle));
+        Assert.Equal(24, grid.ItemsRunByAll(StageNames.Verifier, Bundle));
         if (checkSpread)
             for (int silo = 0; silo < 3; silo++)
-                Assert.True(grid.ItemsRun(silo, StageNames.Diffusion) > 0, $"silo {silo} sampled no candidate: the fan-out did not spread");
+                Assert.True(grid.ItemsRun(silo, StageNames.Diffusion, Bundle) > 0, $"silo {silo} sampled no candidate: the fan-out did not spread");
 
         var manifest = JsonDocument.Parse(await folders.Store.GetAsync(status.Manifest!) ?? []).RootElement;
         var bestOf = manifest.GetProperty("best_of");
@@ -89,7 +88,7 @@ public sealed class BestOfJobTests
             winners.Add($"item {item} rank {rank}: candidate {candidate} seed {r.GetProperty("seed").GetInt64()}");
             var output = r.GetProperty("output").GetString()!;
             pngs[output[(status.OutputPrefix.Length + 1)..]] = (await folders.Store.GetAsync(output))!;
-            Assert.Contains("(", r.GetProperty("verifier").GetString());
+            Assert.StartsWith("siglip2 (siglip2-text:", r.GetProperty("verifier").GetString());
             if (rank != 0) { Assert.False(r.TryGetProperty("candidates", out _)); continue; }
             // The item's first output lists all its candidates: seeds, scores, and which ranks were kept.
             var all = r.GetProperty("candidates").EnumerateArray().ToList();

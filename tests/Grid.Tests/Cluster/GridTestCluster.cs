@@ -198,10 +198,10 @@ public sealed class GridTestCluster : IAsyncDisposable
         _runtimes.GetOrAdd(index, i => Silo(i).ServiceProvider.GetRequiredService<StageRuntime>());
 
     /// <summary>Items silo <paramref name="index"/> has run through <paramref name="stage"/> of the tiny bundle so far (0 if it never ran).</summary>
-    public long ItemsRun(int index, string stage)
+    public long ItemsRun(int index, string stage, string bundle = GridTestFolders.BundleId)
     {
         if (!_runtimes.ContainsKey(index) && !Cluster.Silos.Any(s => SiloIndex(s.Name) == index)) return 0;
-        return Stages(index).Statistics.TryGetValue($"{stage}/{GridTestFolders.BundleId}", out var s) ? s.Items : 0;
+        return Stages(index).Statistics.TryGetValue($"{stage}/{bundle}", out var s) ? s.Items : 0;
     }
 
     /// <summary>Items run per (silo, stage), to compare before and after a job.</summary>
@@ -211,7 +211,8 @@ public sealed class GridTestCluster : IAsyncDisposable
             .ToDictionary(x => x.Item1, x => x.Item2);
 
     /// <summary>Items run through <paramref name="stage"/> by every silo, running or gone.</summary>
-    public long ItemsRunByAll(string stage) => Enumerable.Range(0, Spec.SiloStages.Length).Sum(i => ItemsRun(i, stage));
+    public long ItemsRunByAll(string stage, string bundle = GridTestFolders.BundleId) =>
+        Enumerable.Range(0, Spec.SiloStages.Length).Sum(i => ItemsRun(i, stage, bundle));
 
     /// <summary>The stage calls silo <paramref name="index"/> is serving (a count, and a switch to simulate a crash).</summary>
     public StageCallTracker StageCalls(int index) => Silo(index).ServiceProvider.GetRequiredService<StageCallTracker>();

@@ -48,6 +48,23 @@ public class SiglipTinyBundleVerifierTests
     }
 
     [Fact]
+    public void A_verifier_first_used_inside_a_callers_dispose_scope_outlives_that_scope()
+    {
+        // A stage scores inside a dispose scope per batch; the first batch loads the verifier, whose weights must not
+        // belong to that batch's scope.
+        using var model = RaeModel.Load(BundlePath());
+        float first;
+        using (NewDisposeScope())
+        {
+            var latents = model.GenerateLatents([2], seed: 1, itemIndices: [0], new SamplingSettings(NumSteps: 2));
+            first = model.Verifier("siglip2").Score(latents, [new LatentCondition(2)])[0].item<float>();
+        }
+        using var scope = NewDisposeScope();
+        var again = model.GenerateLatents([2], seed: 1, itemIndices: [0], new SamplingSettings(NumSteps: 2));
+        Assert.Equal(first, model.Verifier("siglip2").Score(again, [new LatentCondition(2)])[0].item<float>(), 5);
+    }
+
+    [Fact]
     public void The_score_is_the_siglip_logit_of_the_latent_against_its_class_prompt()
     {
         using var scope = NewDisposeScope();
