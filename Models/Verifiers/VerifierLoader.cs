@@ -8,6 +8,8 @@ public static class VerifierLoader
     /// <summary>Loads <paramref name="section"/> of <paramref name="model"/>'s bundle on the model's device.</summary>
     public static ILatentVerifier Load(RaeModel model, VerifierSection section) => section.Type switch
     {
+        ClassProbeVerifier.TypeName => ClassProbeVerifier.Load(section.Name, model.Bundle.Resolve(section.Weights), model.LatentShape,
+            model.Diffusion?.NumClasses ?? model.Bundle.Misc.NumClasses),
         _ => throw new BundleValidationException(model.Bundle.Name,
             [$"verifiers '{section.Name}'.type: '{section.Type}' is not one of {string.Join(", ", VerifierSection.Types)}"]),
     };
