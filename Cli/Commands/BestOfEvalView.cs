@@ -28,13 +28,13 @@ internal static class BestOfEvalView
     public static readonly string CacheDir = Path.Combine(".rae-grid", "eval");
 
     /// <summary>Parses <c>--best-of</c> ("16" or "4,8,16,32") into validated options.</summary>
-    public static BestOfNOptions Options(string bestOf, int keep, int groups, string? verifier, int batchSize, long seed)
+    public static BestOfNOptions Options(string bestOf, int keep, int groups, string? verifier, int batchSize, long seed, PixelClassifierOptions classifier)
     {
         var ns = bestOf.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s =>
             int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
                 : throw new ArgumentException($"--best-of: '{s}' is not a whole number (give N or a list like 4,8,16,32)")).ToArray();
         if (ns.Distinct().Count() != ns.Length) throw new ArgumentException($"--best-of: {bestOf} lists an N twice");
-        return new BestOfNOptions(ns, keep, groups, verifier, batchSize, seed).Validate();
+        return new BestOfNOptions(ns, keep, groups, verifier, batchSize, seed, Classifier: classifier).Validate();
     }
 
     public static async Task<int> RunAsync(string bundlePath, string dataDir, BestOfNOptions options, SamplingSettings sampling, bool asJson,

@@ -43,8 +43,11 @@ internal static class EvalCommand
         var keep = new Option<int>("--keep") { Description = "With --best-of: images kept (decoded) per group", DefaultValueFactory = _ => BestOfEvalView.DefaultKeep };
         var verifier = new Option<string?>("--verifier") { Description = "With --best-of: the bundle's verifier to select with (default: its first)" };
         var groups = new Option<int>("--groups") { Description = "With --best-of: selection groups, balanced over the classes (group g has class g mod K)", DefaultValueFactory = _ => BestOfEvalView.DefaultGroups };
+        var classifierDefaults = new PixelClassifierOptions();
+        var classifierImages = new Option<int>("--classifier-images") { Description = "With --best-of: real train images the pixel-space evaluation classifier is trained on", DefaultValueFactory = _ => classifierDefaults.TrainImages };
+        var classifierEpochs = new Option<int>("--classifier-epochs") { Description = "With --best-of: epochs of the pixel-space evaluation classifier", DefaultValueFactory = _ => classifierDefaults.Epochs };
         var cmd = new Command("eval", "Evaluate a bundle: reconstruction PSNR/SSIM, Fréchet distance and linear-probe accuracy of its samples; or best-of-N selection (--best-of)")
-            { bundle, data, recon, samples, steps, scale, guidance, batch, seed, json, bestOf, keep, verifier, groups };
+            { bundle, data, recon, samples, steps, scale, guidance, batch, seed, json, bestOf, keep, verifier, groups, classifierImages, classifierEpochs };
         cmd.SetAction(async (pr, ct) =>
         {
             var asJson = pr.GetValue(json);
@@ -54,7 +57,8 @@ internal static class EvalCommand
                 var sampling = new SamplingSettings(NumSteps: pr.GetValue(steps), GuidanceMethod: pr.GetValue(guidance), GuidanceScale: pr.GetValue(scale));
                 if (pr.GetValue(bestOf) is { } ns)
                     return await BestOfEvalView.RunAsync(BundleFile(pr.GetValue(bundle)), pr.GetValue(data)!, BestOfEvalView.Options(ns, pr.GetValue(keep),
-                        pr.GetValue(groups), pr.GetValue(verifier), pr.GetValue(batch), pr.GetValue(seed)), sampling, asJson, ct);
+                        pr.GetValue(groups), pr.GetValue(verifier), pr.GetValue(batch), pr.GetValue(seed),
+                        classifierDefaults with { TrainImages = pr.GetValue(classifierImages), Epochs = pr.GetValue(classifierEpochs) }), sampling, asJson, ct);
                 return await RunAsync(BundleFile(pr.GetValue(bundle)), pr.GetValue(data)!, options, sampling, asJson);
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or FileNotFoundException or DirectoryNotFoundException
