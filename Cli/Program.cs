@@ -15,6 +15,7 @@ var root = new RootCommand("rae-grid: Representation-Autoencoder diffusion model
     TrainCommand.Train(),
     TrainCommand.Ablate(),
     EvalCommand.Create(),
+    TrainProbeCommand.Create(),
 };
 // Ctrl-C and SIGTERM stop a watching command promptly, leaving its job running (exit code 130 or 143): see StopSignal.
 StopSignal.Listen();

@@ -36,8 +36,18 @@ internal static class EvalCommand
         var batch = new Option<int>("--batch-size") { Description = "Images per batch", DefaultValueFactory = _ => 50 };
         var seed = new Option<long>("--seed") { Description = "Seed of the generated samples", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout instead of progress bars and a table" };
-        var cmd = new Command("eval", "Evaluate a bundle: reconstruction PSNR/SSIM, Fréchet distance and linear-probe accuracy of its samples")
-            { bundle, data, recon, samples, steps, scale, guidance, batch, seed, json };
+        var bestOf = new Option<string?>("--best-of")
+        {
+            Description = "Best-of-N evaluation instead of the plain one: N candidates per group (or a list, e.g. 4,8,16,32, sharing the candidates), selected in latent space by --verifier, judged by a pixel-space classifier and FD",
+        };
+        var keep = new Option<int>("--keep") { Description = "With --best-of: images kept (decoded) per group", DefaultValueFactory = _ => BestOfEvalView.DefaultKeep };
+        var verifier = new Option<string?>("--verifier") { Description = "With --best-of: the bundle's verifier to select with (default: its first)" };
+        var groups = new Option<int>("--groups") { Description = "With --best-of: selection groups, balanced over the classes (group g has class g mod K)", DefaultValueFactory = _ => BestOfEvalView.DefaultGroups };
+        var classifierDefaults = new PixelClassifierOptions();
+        var classifierImages = new Option<int>("--classifier-images") { Description = "With --best-of: real train images the pixel-space evaluation classifier is trained on", DefaultValueFactory = _ => classifierDefaults.TrainImages };
+        var classifierEpochs = new Option<int>("--classifier-epochs") { Description = "With --best-of: epochs of the pixel-space evaluation classifier", DefaultValueFactory = _ => classifierDefaults.Epochs };
+        var cmd = new Command("eval", "Evaluate a bundle: reconstruction PSNR/SSIM, Fréchet distance and linear-probe accuracy of its samples; or best-of-N selection (--best-of)")
+            { bundle, data, recon, samples, steps, scale, guidance, batch, seed, json, bestOf, keep, verifier, groups, classifierImages, classifierEpochs };
         cmd.SetAction(async (pr, ct) =>
         {
             var asJson = pr.GetValue(json);
@@ -45,6 +55,10 @@ internal static class EvalCommand
             {
                 var options = new EvaluationOptions(pr.GetValue(recon), pr.GetValue(samples), pr.GetValue(batch), pr.GetValue(seed)).Validate();
                 var sampling = new SamplingSettings(NumSteps: pr.GetValue(steps), GuidanceMethod: pr.GetValue(guidance), GuidanceScale: pr.GetValue(scale));
+                if (pr.GetValue(bestOf) is { } ns)
+                    return await BestOfEvalView.RunAsync(BundleFile(pr.GetValue(bundle)), pr.GetValue(data)!, BestOfEvalView.Options(ns, pr.GetValue(keep),
+                        pr.GetValue(groups), pr.GetValue(verifier), pr.GetValue(batch), pr.GetValue(seed),
+                        classifierDefaults with { TrainImages = pr.GetValue(classifierImages), Epochs = pr.GetValue(classifierEpochs) }), sampling, asJson, ct);
                 return await RunAsync(BundleFile(pr.GetValue(bundle)), pr.GetValue(data)!, options, sampling, asJson);
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or FileNotFoundException or DirectoryNotFoundException
@@ -60,7 +74,7 @@ internal static class EvalCommand
     static readonly IAnsiConsole Stderr = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
 
     // --bundle names a folder holding bundle.json, the JSON itself, or a repository bundle (bundles/<id>).
-    static string BundleFile(string? option)
+    internal static string BundleFile(string? option)
     {
         if (option is null) return CommonOptions.BundlePath();
         var path = Directory.Exists(option) ? Path.Combine(option, "bundle.json") : option;

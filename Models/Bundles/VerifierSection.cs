@@ -18,9 +18,9 @@ public sealed record VerifierSection
     /// <summary>Its weights (safetensors).</summary>
     [JsonPropertyName("weights")] public string Weights { get; init; } = "";
     /// <summary>Its model config (HF <c>config.json</c>), when the type has one.</summary>
-    [JsonPropertyName("config")] public string? Config { get; init; }
+    [JsonPropertyName("config"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Config { get; init; }
     /// <summary>Tokenizer files of a text verifier, relative to the bundle (e.g. <c>vocab.json</c>, <c>merges.txt</c>, or <c>tokenizer.model</c>).</summary>
-    [JsonPropertyName("tokenizer")] public string[]? Tokenizer { get; init; }
+    [JsonPropertyName("tokenizer"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string[]? Tokenizer { get; init; }
     /// <summary>A human description (how it was trained, on what).</summary>
-    [JsonPropertyName("description")] public string? Description { get; init; }
+    [JsonPropertyName("description"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Description { get; init; }
 }

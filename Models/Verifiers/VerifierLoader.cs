@@ -9,6 +9,8 @@ public static class VerifierLoader
     public static ILatentVerifier Load(RaeModel model, VerifierSection section) => section.Type switch
     {
         SiglipTextLatentVerifier.TypeName => SiglipTextLatentVerifier.Load(model, section),
+        ClassProbeVerifier.TypeName => ClassProbeVerifier.Load(section.Name, model.Bundle.Resolve(section.Weights), model.LatentShape,
+            model.Diffusion?.NumClasses ?? model.Bundle.Misc.NumClasses),
         _ => throw new BundleValidationException(model.Bundle.Name,
             [$"verifiers '{section.Name}'.type: '{section.Type}' is not one of {string.Join(", ", VerifierSection.Types)}"]),
     };

@@ -34,6 +34,30 @@ public sealed class EvalCommandTests
     }
 
     [Fact]
+    public async Task Eval_best_of_json_prints_one_row_per_n_with_consistent_counts()
+    {
+        var repo = GridCli.RepositoryRoot();
+        var (code, stdout, stderr) = await RunAsync(repo, "eval", "--json", "--best-of", "1,3", "--keep", "1", "--groups", "2",
+            "--steps", "2", "--batch-size", "8", "--classifier-images", "300", "--classifier-epochs", "1", "--data", FashionMnist);
+        Assert.True(code == 0, $"exit code {code}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+
+        using var doc = JsonDocument.Parse(stdout);
+        var rows = doc.RootElement.EnumerateArray().ToList();
+        Assert.Equal([1, 3], rows.Select(r => r.GetProperty("n").GetInt32()));
+        foreach (var r in rows)
+        {
+            Assert.Equal(2, r.GetProperty("kept_images").GetInt32());
+            Assert.Equal(2 * (r.GetProperty("n").GetInt32() - 1), r.GetProperty("decodes_saved").GetInt32());
+            Assert.Equal(6, r.GetProperty("candidates_sampled").GetInt32());
+            Assert.Equal("probe", r.GetProperty("verifier").GetProperty("name").GetString());
+            foreach (var key in new[] { "classifier_accuracy_plain", "classifier_accuracy_best_of_n", "classifier_accuracy_real_test" })
+                Assert.InRange(r.GetProperty(key).GetDouble(), 0, 1);
+            Assert.True(r.GetProperty("fd_plain").GetDouble() >= 0 && r.GetProperty("fd_best_of_n").GetDouble() >= 0);
+        }
+        Assert.Contains("pixel classifier", stderr);
+    }
+
+    [Fact]
     public async Task Eval_names_a_missing_dataset_and_a_missing_bundle()
     {
         var repo = GridCli.RepositoryRoot();
