@@ -13,10 +13,6 @@ public interface IDiffusionStageGrain : IGrainWithStringKey
     [Alias("GenerateRouted"), ResponseTimeout("00:30:00")] Task<OutputReceipt> GenerateRouted(DiffusionItem item, ItemRoute route, CancellationToken cancellation = default);
 
     /// <summary>
-    /// <paramref name="requested"/> with every unset field taken from this stage's bundle defaults, validated: throws an
-    /// <see cref="ArgumentException"/> naming every bad field. Reads the bundle file only; no model is loaded.
-    /// </summary>
-    /// <summary>
     /// Samples one best-of-N candidate, has the verifier stage <see cref="CandidateRoute.VerifierKey"/> score it, and keeps
     /// its latent on this silo for <see cref="DecodeCandidate"/> (bounded by <c>Grid:Pipeline:CandidateCacheBytes</c>).
     /// </summary>
@@ -31,5 +27,9 @@ public interface IDiffusionStageGrain : IGrainWithStringKey
     /// <summary>Drops the latents of candidates that were not kept (by job and seed); best effort.</summary>
     [Alias("ReleaseCandidates"), Orleans.Concurrency.OneWay] Task ReleaseCandidates(string jobId, long[] seeds);
 
+    /// <summary>
+    /// <paramref name="requested"/> with every unset field taken from this stage's bundle defaults, validated: throws an
+    /// <see cref="ArgumentException"/> naming every bad field. Reads the bundle file only; no model is loaded.
+    /// </summary>
     [Alias("ResolveSampling")] Task<SamplingSpec> ResolveSampling(SamplingSpec requested);
 }

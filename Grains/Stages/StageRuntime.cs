@@ -93,11 +93,6 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
         return await b.EnqueueAsync(item, ct, job, priority);
     }
 
-    /// <summary>
-    /// <paramref name="requested"/> completed from <paramref name="bundle"/>'s defaults and validated (throws an
-    /// <see cref="ArgumentException"/> naming every bad field). Reads the bundle file only, so a job is checked at submit
-    /// without waiting for a model to load. The resolved steps and scale must also be within <see cref="RequestLimits"/>.
-    /// </summary>
     /// <summary>Scores one latent with the bundle's verifier <see cref="VerifyRequest.Verifier"/>, batched with other latents for the same verifier.</summary>
     public async Task<CandidateScore> ScoreAsync(string bundle, TensorPayload latent, VerifyRequest request, CancellationToken ct)
     {
@@ -113,11 +108,16 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
         if (StandInStage.For(O, StageNames.Verifier) is not null) return verifier ?? "stand-in"; // no model: nothing to check
         var model = await models.GetAsync(bundle);
         var section = model.Bundle.Verifier(verifier);
-        // Loaded now, on the thread pool: a verifier that cannot load fails the submit, not every candidate.
+        // Loaded now, off the grain's scheduler: a verifier that cannot load fails the submit, not every candidate.
         await Task.Run(() => model.Verifier(section.Name));
         return section.Name;
     }
 
+    /// <summary>
+    /// <paramref name="requested"/> completed from <paramref name="bundle"/>'s defaults and validated (throws an
+    /// <see cref="ArgumentException"/> naming every bad field). Reads the bundle file only, so a job is checked at submit
+    /// without waiting for a model to load. The resolved steps and scale must also be within <see cref="RequestLimits"/>.
+    /// </summary>
     public SamplingSpec ResolveSampling(string bundle, SamplingSpec requested)
     {
         EnsureHosted(StageNames.Diffusion, bundle);
