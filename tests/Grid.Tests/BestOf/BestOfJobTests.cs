@@ -19,13 +19,15 @@ public sealed class BestOfJobTests
 
     static string Bundle => BestOfBundles.Id;
 
-    static GridClusterSpec OneSilo() => new([StageNames.All])
+    static GridClusterSpec OneSilo(long? cacheBytes = null)
     {
-        Extra = BestOfBundles.Config(new()
+        var extra = BestOfBundles.Config(new()
         {
             ["Grid:Batching:diffusion:MaxBatch"] = "8", ["Grid:Batching:verifier:MaxBatch"] = "8", ["Grid:Batching:decoder:MaxBatch"] = "8",
-        }),
-    };
+        });
+        if (cacheBytes is { } bytes) extra["Grid:Pipeline:CandidateCacheBytes"] = bytes.ToString();
+        return new([StageNames.All]) { Extra = extra };
+    }
 
     static GridClusterSpec ThreeSilos() => new([StageNames.All, StageNames.All, StageNames.All])
     {
@@ -52,9 +54,21 @@ public sealed class BestOfJobTests
         foreach (var (key, score) in one.Scores) Assert.Equal(score, three.Scores[key], 5);
     }
 
+    [Fact]
+    public async Task A_winner_whose_latent_was_dropped_is_sampled_again_from_its_seed_into_the_same_output()
+    {
+        var held = await RunAsync(OneSilo(), "held", checkSpread: false);
+        // A cache of 0 bytes holds nothing: every winner is sampled again on its way to the decoder (as after a silo died).
+        var dropped = OneSilo(cacheBytes: 0);
+        var again = await RunAsync(dropped, "dropped", checkSpread: false, resampled: 8);
+        Assert.Equal(held.Winners, again.Winners);
+        foreach (var (name, png) in held.Pngs)
+            Assert.True(OutputProvenance.Untagged(png).SequenceEqual(OutputProvenance.Untagged(again.Pngs[name])), $"{name} differs when its winner was sampled again");
+    }
+
     sealed record Run(List<string> Winners, Dictionary<string, byte[]> Pngs, Dictionary<string, double> Scores);
 
-    static async Task<Run> RunAsync(GridClusterSpec spec, string what, bool checkSpread)
+    static async Task<Run> RunAsync(GridClusterSpec spec, string what, bool checkSpread, int resampled = 0)
     {
         using var folders = new GridTestFolders();
         await using var grid = await GridTestCluster.StartAsync(spec, folders);
@@ -67,6 +81,7 @@ public sealed class BestOfJobTests
         Assert.Equal((8, 8), (status.Total, status.Done));
         var b = status.BestOf!;
         Assert.Equal((24L, 24L, 8L, 24L, 16L), (b.CandidatesSampled - b.Resampled, b.VerifierCalls, b.Decodes, b.PlainDecodes(), b.DecodesSaved()));
+        Assert.Equal(resampled, b.Resampled);
         Assert.Equal(8, grid.ItemsRunByAll(StageNames.Decoder, Bundle));
         Assert.Equal(24, grid.ItemsRunByAll(StageNames.Verifier, Bundle));
         if (checkSpread)
