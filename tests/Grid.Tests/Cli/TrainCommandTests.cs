@@ -62,7 +62,7 @@ public sealed class TrainCommandTests : IDisposable
         var bundle = RaeBundle.Load(Path.Combine(bundleDir, "bundle.json"));
         Assert.False(bundle.RandomWeights);
         Assert.Equal("MAEwNorm", bundle.Stage1.Params.EncoderCls);
-        Assert.Equal([32, 4, 4], bundle.Misc.LatentSize);
+        Assert.Equal([32, 4, 4], bundle.Misc.LatentSize!);
         Assert.Equal("autoguidance", bundle.Guidance.Method);
         Assert.Equal("T-shirt/top", bundle.Misc.ClassNames![0]);
         using (var model = RaeModel.Load(bundle)) Assert.NotNull(model.GuidanceModel);
