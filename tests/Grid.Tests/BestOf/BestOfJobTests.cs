@@ -57,7 +57,8 @@ public sealed class BestOfJobTests
     [Fact]
     public async Task A_winner_whose_latent_was_dropped_is_sampled_again_from_its_seed_into_the_same_output()
     {
-        var held = await RunAsync(OneSilo(), "held", checkSpread: false);
+        // With keep_latents every candidate's latent (losers too) is also stored for analysis; it changes no output.
+        var held = await RunAsync(OneSilo(), "held", checkSpread: false, keepLatents: true);
         // A cache of 0 bytes holds nothing: every winner is sampled again on its way to the decoder (as after a silo died).
         var dropped = OneSilo(cacheBytes: 0);
         var again = await RunAsync(dropped, "dropped", checkSpread: false, resampled: 8);
@@ -68,12 +69,13 @@ public sealed class BestOfJobTests
 
     sealed record Run(List<string> Winners, Dictionary<string, byte[]> Pngs, Dictionary<string, double> Scores);
 
-    static async Task<Run> RunAsync(GridClusterSpec spec, string what, bool checkSpread, int resampled = 0)
+    static async Task<Run> RunAsync(GridClusterSpec spec, string what, bool checkSpread, int resampled = 0, bool keepLatents = false)
     {
         using var folders = new GridTestFolders();
         await using var grid = await GridTestCluster.StartAsync(spec, folders);
         var id = TestInputs.JobId(what);
-        await grid.Client.GetGrain<IJobGrain>(id).Start(new JobRequest(JobKind.Generate, Bundle, Generate: Request));
+        var request = Request with { BestOf = Request.BestOf! with { KeepLatents = keepLatents } };
+        await grid.Client.GetGrain<IJobGrain>(id).Start(new JobRequest(JobKind.Generate, Bundle, Generate: request));
         var status = await grid.WaitForJobAsync(id, Deadline);
         Assert.True(status.State == JobState.Completed, GridTestCluster.Describe(status));
 
@@ -88,6 +90,8 @@ public sealed class BestOfJobTests
             for (int silo = 0; silo < 3; silo++)
                 Assert.True(grid.ItemsRun(silo, StageNames.Diffusion, Bundle) > 0, $"silo {silo} sampled no candidate: the fan-out did not spread");
 
+        var candidates = (await grid.Client.GetGrain<IOutputReaderGrain>(0).List($"{status.OutputPrefix}/candidates/")).ToList();
+        Assert.Equal(keepLatents ? 24 : 0, candidates.Count);
         var manifest = JsonDocument.Parse(await folders.Store.GetAsync(status.Manifest!) ?? []).RootElement;
         var bestOf = manifest.GetProperty("best_of");
         Assert.Equal((6, 2, 16L), (bestOf.GetProperty("n").GetInt32(), bestOf.GetProperty("keep").GetInt32(), bestOf.GetProperty("decodes_saved").GetInt64()));
