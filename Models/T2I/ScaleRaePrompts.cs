@@ -1,0 +1,24 @@
+namespace RAE.Grid.Models.T2I;
+
+/// <summary>
+/// The official Scale-RAE prompt texts (Qwen2 chat template <c>qwen_2</c>; <c>inference/scaling_experiment.py</c>
+/// <c>build_prompt</c>): generation is asked as a user turn and the assistant's turn is opened, after which the model emits
+/// <c>&lt;im_start&gt;</c> and the latent queries follow.
+/// </summary>
+public static class ScaleRaePrompts
+{
+    /// <summary>The system message of the <c>qwen_2</c> template.</summary>
+    public const string System = "You are a helpful assistant.";
+
+    /// <summary>What <c>scaling_experiment.py</c> prefixes a generation prompt with (<c>cli.py t2i</c> uses none).</summary>
+    public const string GeneratePrefix = "Generate an image of ";
+
+    /// <summary>
+    /// <c>build_prompt(prompt, with_image=False, gen_image=True)</c>: the system turn, the user's request and an open
+    /// assistant turn. <paramref name="prefix"/> is <see cref="GeneratePrefix"/> as the scaling experiment uses it.
+    /// </summary>
+    public static string Generation(string prompt, string prefix = GeneratePrefix) =>
+        $"{Qwen2Tokenizer.ImStart}system\n{System}{Qwen2Tokenizer.ImEnd}\n" +
+        $"{Qwen2Tokenizer.ImStart}user\n{prefix}{prompt}{Qwen2Tokenizer.ImEnd}\n" +
+        $"{Qwen2Tokenizer.ImStart}assistant\n";
+}
