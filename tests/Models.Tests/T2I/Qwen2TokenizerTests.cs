@@ -69,6 +69,17 @@ public sealed class Qwen2TokenizerTests
     }
 
     [Fact]
+    public void The_generation_template_gives_the_golden_cases_prompt_texts()
+    {
+        // The golden scale_rae_t2i case ran the official build_prompt(prompt, with_image=False, gen_image=True).
+        using var config = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Golden.GoldenCase.Root, "t2i", "scale_rae_t2i", "config.json")));
+        var prompts = config.RootElement.GetProperty("prompts").EnumerateArray().Select(p => p.GetString()!).ToList();
+        var texts = config.RootElement.GetProperty("prompt_texts").EnumerateArray().Select(p => p.GetString()!).ToList();
+        Assert.Equal(2, prompts.Count);
+        Assert.Equal(texts, prompts.Select(p => ScaleRaePrompts.Generation(p)));
+    }
+
+    [Fact]
     public void Files_of_no_known_form_are_refused_listing_them()
     {
         var e = Assert.Throws<ArgumentException>(() => Qwen2Tokenizer.Load(["/nowhere/vocab.json"]));
