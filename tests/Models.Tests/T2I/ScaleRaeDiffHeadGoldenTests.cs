@@ -106,6 +106,24 @@ public sealed class ScaleRaeDiffHeadGoldenTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Single_SiLU_option_is_what_the_reference_is_sensitive_to()
+    {
+        // cond_silu=false gives c = t_emb + cond (one SiLU, in the adaLN): not the released behaviour, and the case pins
+        // that (Addendum 3 sensitivity: 0.18 relative on out.velocity).
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var c = new GoldenCase(CaseDir);
+        var config = ScaleRaeDiTConfig.FromJson(c["lightningdit_params"]) with { CondSilu = false };
+        var head = new ScaleRaeDiffusionHead(64, config);
+        head.Load(c.Read("weights.safetensors"), "t2i/scale_rae_t2i/weights.safetensors");
+        var io = c.Read("io.safetensors");
+        var v = head.diff_head.model.forward(io["in.x_t"], io["in.t"], io["out.cond_z"]);
+        var rel = (v - io["out.velocity"]).abs().max().item<float>() / io["out.velocity"].abs().max().item<float>();
+        output.WriteLine($"cond_silu=false: out.velocity relative deviation {rel:E2}");
+        Assert.True(rel > 0.05, $"one SiLU should move out.velocity visibly, moved {rel:E2}");
+    }
+
+    [Fact]
     public void Loading_skips_only_the_LLM_keys_and_names_every_other_problem()
     {
         var (head, _, weights) = Load();
