@@ -20,7 +20,7 @@ public sealed class LightningDiTBlock : Module<Tensor, Tensor, VisionRotaryEmbed
     public readonly Sequential adaLN_modulation;
 
     public LightningDiTBlock(int hiddenSize, int numHeads, double mlpRatio = 4.0, bool useQkNorm = false,
-        bool useSwiglu = true, bool useRmsnorm = true, bool woShift = false) : base("LightningDiTBlock")
+        bool useSwiglu = true, bool useRmsnorm = true, bool woShift = false, int? condSize = null) : base("LightningDiTBlock")
     {
         _woShift = woShift;
         norm1 = useRmsnorm ? new RMSNorm(hiddenSize) : LayerNorm(hiddenSize, 1e-6, elementwise_affine: false);
@@ -28,7 +28,8 @@ public sealed class LightningDiTBlock : Module<Tensor, Tensor, VisionRotaryEmbed
         attn = new NormAttention(hiddenSize, numHeads, qkvBias: true, qkNorm: useQkNorm, useRmsnorm: useRmsnorm);
         var mlpHidden = (long)(hiddenSize * mlpRatio);
         mlp = useSwiglu ? new SwiGLUFFN(hiddenSize, SwiGLUFFN.HiddenFor(hiddenSize, mlpRatio)) : new Mlp(hiddenSize, mlpHidden);
-        adaLN_modulation = Sequential(SiLU(), Linear(hiddenSize, (woShift ? 4 : 6) * hiddenSize));
+        // Scale-RAE's diffusion head conditions on z_channels-wide tokens, not on the block width.
+        adaLN_modulation = Sequential(SiLU(), Linear(condSize ?? hiddenSize, (woShift ? 4 : 6) * hiddenSize));
         RegisterComponents();
     }
 

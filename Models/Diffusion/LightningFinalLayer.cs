@@ -16,11 +16,11 @@ public sealed class LightningFinalLayer : Module<Tensor, Tensor, Tensor>
     public readonly Linear linear;
     public readonly Sequential adaLN_modulation;
 
-    public LightningFinalLayer(int hiddenSize, int patchSize, int outChannels, bool useRmsnorm) : base("LightningFinalLayer")
+    public LightningFinalLayer(int hiddenSize, int patchSize, int outChannels, bool useRmsnorm, int? condSize = null) : base("LightningFinalLayer")
     {
         norm_final = useRmsnorm ? new RMSNorm(hiddenSize) : LayerNorm(hiddenSize, 1e-6, elementwise_affine: false);
         linear = Linear(hiddenSize, patchSize * patchSize * outChannels);
-        adaLN_modulation = Sequential(SiLU(), Linear(hiddenSize, 2 * hiddenSize));
+        adaLN_modulation = Sequential(SiLU(), Linear(condSize ?? hiddenSize, 2 * hiddenSize));
         RegisterComponents();
     }
 
