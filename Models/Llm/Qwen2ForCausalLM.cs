@@ -41,6 +41,20 @@ public sealed class Qwen2ForCausalLM : Module<Tensor, Tensor>
         return m;
     }
 
+    /// <summary>
+    /// Loads an HF model folder: <c>config.json</c> and either <c>model.safetensors</c> or the sharded
+    /// <c>model.safetensors.index.json</c> with its shards, strictly.
+    /// </summary>
+    public static Qwen2ForCausalLM FromPretrained(string dir)
+    {
+        var config = Qwen2Config.FromFile(Path.Combine(dir, "config.json"));
+        var index = Path.Combine(dir, ShardedSafeTensors.IndexFileName);
+        var single = Path.Combine(dir, "model.safetensors");
+        if (File.Exists(index)) return Load(config, ShardedSafeTensors.ReadAll(index), index);
+        if (File.Exists(single)) return Load(config, SafeTensorsFile.ReadAll(single), single);
+        throw new FileNotFoundException($"{dir}: neither {ShardedSafeTensors.IndexFileName} nor model.safetensors");
+    }
+
     /// <summary>The output projection: <c>lm_head</c>, or the token embedding when tied.</summary>
     public Tensor Logits(Tensor hidden) =>
         lm_head is null ? functional.linear(hidden, model.embed_tokens.weight!) : lm_head.forward(hidden);
