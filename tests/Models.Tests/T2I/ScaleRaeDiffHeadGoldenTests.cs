@@ -97,11 +97,11 @@ public sealed class ScaleRaeDiffHeadGoldenTests(ITestOutputHelper output)
         Check(failures, "out.sample_euler_cfg", head.diff_head.SampleEuler(noise, cond, 4, 3.0), io["out.sample_euler_cfg"]);
         var official = head.diff_head.SampleOfficialLoop(noise, cond);
         Check(failures, "out.sample_official_loop", official, io["out.sample_official_loop"]);
-        // mm_projector (mlp2x_gelu) belongs to the LLM port; applied here from the weights to cover the output.
-        var tokens = RectifiedFlowDiffHead.ToTokens(official);
-        var h = nn.functional.gelu(nn.functional.linear(tokens, weights["model.mm_projector.0.weight"], weights["model.mm_projector.0.bias"]));
-        Check(failures, "out.sample_official_loop_projected",
-            nn.functional.linear(h, weights["model.mm_projector.2.weight"], weights["model.mm_projector.2.bias"]), io["out.sample_official_loop_projected"]);
+        // The generated latent read back through the multimodal projector (its keys loaded strictly from the case's weights).
+        using var projector = new MmProjector(48, 64);
+        RAE.Grid.Models.Checkpoints.StateDictLoader.LoadFrozen(projector, weights.Where(kv => kv.Key.StartsWith("model.mm_projector.", StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key["model.mm_projector.".Length..], kv => kv.Value), "mm_projector");
+        Check(failures, "out.sample_official_loop_projected", projector.forward(RectifiedFlowDiffHead.ToTokens(official)), io["out.sample_official_loop_projected"]);
         Assert.True(failures.Count == 0, "scale_rae_t2i diffusion head failed:\n" + string.Join("\n", failures));
     }
 
