@@ -27,12 +27,16 @@ public sealed record Qwen2Config(
     /// <summary>hidden_size / num_attention_heads.</summary>
     public int HeadDim => HiddenSize / NumAttentionHeads;
 
-    /// <summary>Parses and validates an HF config.json object.</summary>
-    public static Qwen2Config FromJson(JsonElement json, string name = "Qwen2Config")
+    /// <summary>
+    /// Parses and validates an HF config.json object. <paramref name="modelTypes"/> lists the accepted
+    /// <c>model_type</c> values (default <c>qwen2</c>; a model built on Qwen2, such as Scale-RAE's, names its own).
+    /// </summary>
+    public static Qwen2Config FromJson(JsonElement json, string name = "Qwen2Config", IReadOnlyCollection<string>? modelTypes = null)
     {
         var r = new ConfigReader(json, name);
+        modelTypes ??= ["qwen2"];
         var type = r.String("model_type", "qwen2");
-        if (type != "qwen2") throw r.Bad("model_type", $"must be 'qwen2', got '{type}'");
+        if (!modelTypes.Contains(type)) throw r.Bad("model_type", $"must be {string.Join(" or ", modelTypes.Select(t => $"'{t}'"))}, got '{type}'");
         var c = new Qwen2Config(
             VocabSize: r.PositiveInt("vocab_size", 151936),
             HiddenSize: r.PositiveInt("hidden_size", 4096),

@@ -27,6 +27,12 @@ public sealed class MmProjector : Module<Tensor, Tensor>
         foreach (var (name, module) in _layers.named_children()) register_module(name, module);
     }
 
+    /// <summary>
+    /// Nothing to add: the layers are registered under their indices in the constructor. TorchSharp registers a child's
+    /// fields when it is attached to a parent, which would add a second copy of them as <c>_layers.*</c>.
+    /// </summary>
+    protected override void RegisterComponents() { }
+
     /// <summary>Latent tokens [B, N, mm_hidden] → LLM embeddings [B, N, hidden].</summary>
     public override Tensor forward(Tensor tokens) => _layers.forward(tokens);
 }

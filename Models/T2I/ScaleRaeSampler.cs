@@ -1,0 +1,14 @@
+namespace RAE.Grid.Models.T2I;
+
+/// <summary>How <see cref="ScaleRaeT2IModel.Generate"/> integrates the diffusion head.</summary>
+public enum ScaleRaeSampler
+{
+    /// <summary>Euler on RAE's shifted float32 grid, no final step to 0 (recommended).</summary>
+    Euler,
+
+    /// <summary>
+    /// The official <c>FullSequenceRectifiedFlowProjector.infer</c> + <c>p_sample_loop</c> with its quirks (first
+    /// evaluation below t = 1, last step back towards noise); never guided, as the official call never guides.
+    /// </summary>
+    OfficialLoop,
+}
