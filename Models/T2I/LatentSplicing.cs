@@ -12,6 +12,25 @@ public static class LatentSplicing
     /// <summary>The <c>IMAGE_TOKEN_INDEX</c> placeholder id that <c>tokenizer_image_token</c> puts for <c>&lt;image&gt;</c>.</summary>
     public const long ImageTokenIndex = -200;
 
+    /// <summary>The image placeholder text of the prompt templates.</summary>
+    public const string ImagePlaceholder = "<image>";
+
+    /// <summary>
+    /// <c>mm_utils.tokenizer_image_token</c> for a tokenizer without a BOS (Qwen2): the text is split at
+    /// <see cref="ImagePlaceholder"/>, each chunk encoded on its own, and the chunks joined by <see cref="ImageTokenIndex"/>.
+    /// </summary>
+    public static long[] TokenizeWithImage(Func<string, IReadOnlyList<int>> encode, string text)
+    {
+        var ids = new List<long>();
+        var chunks = text.Split(ImagePlaceholder);
+        for (var i = 0; i < chunks.Length; i++)
+        {
+            if (i > 0) ids.Add(ImageTokenIndex);
+            ids.AddRange(encode(chunks[i]).Select(x => (long)x));
+        }
+        return ids.ToArray();
+    }
+
     /// <summary>
     /// Embeds <paramref name="ids"/> [L] (exactly one <see cref="ImageTokenIndex"/>) with <paramref name="embedTokens"/>
     /// and inserts <paramref name="imageFeatures"/> [N, D] there: [1, L − 1 + N, D] in the features' dtype (float32).
