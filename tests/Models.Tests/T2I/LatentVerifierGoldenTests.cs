@@ -1,0 +1,87 @@
+using RAE.Grid.Models.Checkpoints;
+using RAE.Grid.Models.T2I;
+using RAE.Grid.Models.Tests.Golden;
+using RAE.Grid.Models.Tests.Golden.Runners;
+using RAE.Grid.Models.Verifiers;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace RAE.Grid.Models.Tests.T2I;
+
+/// <summary>
+/// Golden case <c>t2i/latent_verifier</c> (README Addendum 3, A3.4), run now through <see cref="LatentVerifierRunner"/>
+/// (the discovering harness does not look into t2i/ yet): one table line per output, and best-of-N through the
+/// grid's <see cref="ILatentVerifier"/> / <see cref="BestOfN"/> picking the reference winners.
+/// </summary>
+public sealed class LatentVerifierGoldenTests(ITestOutputHelper output)
+{
+    private static GoldenCase Case() => new(Path.Combine(GoldenCase.Root, "t2i", "latent_verifier"));
+
+    [Fact]
+    public void Every_output_matches_the_official_reference()
+    {
+        using var scope = NewDisposeScope();
+        var c = Case();
+        var failures = new List<string>();
+        var covered = new HashSet<string>();
+        output.WriteLine($"{"case",-16} {"output",-44} {"max abs",10} {"rel",10} {"rtol",6}");
+        foreach (var cmp in new LatentVerifierRunner().Run(c))
+        {
+            covered.Add(cmp.Label.Split(' ')[0]);
+            var o = cmp.Ours.detach().to(ScalarType.Float64);
+            var r = cmp.Reference.detach().to(ScalarType.Float64);
+            if (!o.shape.SequenceEqual(r.shape))
+            {
+                failures.Add($"{cmp.Label}: shape [{string.Join(",", o.shape)}] vs [{string.Join(",", r.shape)}]");
+                continue;
+            }
+            var maxAbs = (o - r).abs().max().item<double>();
+            var maxRef = r.abs().max().item<double>();
+            var rel = maxRef > 0 ? maxAbs / maxRef : maxAbs;
+            var ok = cmp.RelTol == 0 ? maxAbs == 0 : rel <= cmp.RelTol;
+            output.WriteLine($"latent_verifier  {cmp.Label,-44} {maxAbs,10:E2} {rel,10:E2} {(cmp.RelTol == 0 ? "exact" : cmp.RelTol.ToString("0e0")),6}{(ok ? "" : "  FAIL")}");
+            if (!ok || double.IsNaN(rel)) failures.Add($"{cmp.Label}: max abs {maxAbs:E3}, relative {rel:E3} > {cmp.RelTol:E1}");
+        }
+        var outs = c.Read("io.safetensors").Keys.Where(k => k.StartsWith("out.")).Select(k => "io:" + k);
+        failures.AddRange(outs.Where(k => !covered.Contains(k)).Select(k => $"{k}: not computed"));
+        Assert.True(failures.Count == 0, "latent_verifier failed:\n" + string.Join("\n", failures));
+    }
+
+    [Fact]
+    public void Best_of_N_through_the_grid_interface_picks_the_reference_winners_for_both_verifiers()
+    {
+        using var scope = NewDisposeScope();
+        var c = Case();
+        var io = c.Read("io.safetensors");
+        var (answer, prompt) = LatentVerifierRunner.Verifiers(LatentVerifierRunner.LoadModel(c), io, LatentVerifierRunner.MaxNewTokens);
+        var text = c["prompt"].GetString()!;
+        var conditions = Enumerable.Repeat(new LatentCondition(-1, text), 8).ToList();
+        foreach (var (verifier, metric) in new (ILatentVerifier, string)[] { (answer, "answer_logits"), (prompt, "prompt_conf") })
+        {
+            var scores = verifier.Score(io["in.latents"], conditions).data<float>().Select(x => (double)x).ToArray();
+            var winners = BestOfN.Select(scores, 4);
+            var reference = io[$"out.top4_{metric}"].data<long>().Select(x => (int)x).ToArray();
+            output.WriteLine($"{verifier.Name,-18} scores [{string.Join(", ", scores.Select(s => s.ToString("0.####")))}] → top4 [{string.Join(",", winners)}], reference [{string.Join(",", reference)}]");
+            Assert.Equal(reference, winners);
+        }
+    }
+
+    [Fact]
+    public void Loading_skips_only_the_generation_keys_and_names_every_other_problem()
+    {
+        var c = new GoldenCase(Path.Combine(GoldenCase.Root, "t2i", "scale_rae_t2i"));
+        var hf = c["hf_config"];
+        var config = ScaleRaeUnderstanding.LlmConfig(hf);
+        var broken = new Dictionary<string, Tensor>(c.Read("weights.safetensors"));
+        broken.Remove("model.mm_projector.2.bias");
+        broken.Remove("lm_head.weight");
+        broken["model.extra"] = zeros(1);
+        var e = Assert.ThrowsAny<Exception>(() => ScaleRaeUnderstanding.Load(config, 48, broken, "broken"));
+        Assert.IsType<StateDictMismatchException>(e);
+        Assert.Contains("lm_head.weight", e.Message);
+        Assert.Contains("model.extra", e.Message);
+        broken = new Dictionary<string, Tensor>(c.Read("weights.safetensors")) { ["model.mm_projector.2.bias"] = zeros(3) };
+        var p = Assert.Throws<StateDictMismatchException>(() => ScaleRaeUnderstanding.Load(config, 48, broken, "broken"));
+        Assert.Contains("2.bias", p.Message);
+    }
+}
