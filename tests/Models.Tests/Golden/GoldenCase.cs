@@ -28,6 +28,9 @@ public sealed class GoldenCase
         return System.IO.Path.GetFullPath("../shared/golden");
     }
 
+    /// <summary>The case in folder <paramref name="relative"/> of the golden directory (e.g. <c>t2i/qwen2_lm</c>).</summary>
+    public static GoldenCase At(string relative) => new(System.IO.Path.Combine(Root, relative));
+
     public string Dir { get; }
     public string Name { get; }
     public JsonElement Config { get; }

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace RAE.Grid.Models.Tests.Golden;
 
 /// <summary>
-/// Discovers every case folder under the golden directory and checks each of its <c>out.*</c> tensors against the
+/// Discovers every case folder under the golden directory (any folder with a <c>config.json</c>, at any depth) and checks each of its <c>out.*</c> tensors against the
 /// C# models: <c>max|ours − ref| ≤ rtol · max|ref|</c>. Each folder is its own test row.
 /// </summary>
 public class GoldenCaseTests(ITestOutputHelper output)
@@ -21,8 +21,10 @@ public class GoldenCaseTests(ITestOutputHelper output)
         var root = GoldenCase.Root;
         if (!Directory.Exists(root))
             return [["<golden directory not found: " + root + ">"]];
-        return Directory.GetDirectories(root).Where(d => System.IO.File.Exists(System.IO.Path.Combine(d, "config.json")))
-            .Select(d => new object[] { System.IO.Path.GetFileName(d) }).OrderBy(o => (string)o[0]);
+        // Every folder with a config.json, at any depth (the text-to-image cases sit in t2i/), named by its relative path.
+        return Directory.GetDirectories(root, "*", SearchOption.AllDirectories)
+            .Where(d => System.IO.File.Exists(System.IO.Path.Combine(d, "config.json")))
+            .Select(d => new object[] { System.IO.Path.GetRelativePath(root, d).Replace('\\', '/') }).OrderBy(o => (string)o[0], StringComparer.Ordinal);
     }
 
     [Theory]

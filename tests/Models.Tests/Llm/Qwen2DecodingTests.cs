@@ -1,3 +1,4 @@
+using RAE.Grid.Models.Tests.Golden;
 using RAE.Grid.Models.Llm;
 using RAE.Grid.Models.Tests.Golden.Runners;
 using RAE.Grid.Models.Tests.T2I;
@@ -21,7 +22,7 @@ public class Qwen2DecodingTests
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var (model, io) = Qwen2LmRunner.Load(T2IGoldenCaseTests.Case("qwen2_lm"), tied);
+        var (model, io) = Qwen2LmRunner.Load(GoldenCase.At("t2i/qwen2_lm"), tied);
         var ids = io["in.input_ids"];
         var mask = io["in.attention_mask"];
         var full = model.Forward(ids, attentionMask: mask).Logits;
@@ -43,7 +44,7 @@ public class Qwen2DecodingTests
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var (model, io) = Qwen2LmRunner.Load(T2IGoldenCaseTests.Case("qwen2_lm"), tied: false);
+        var (model, io) = Qwen2LmRunner.Load(GoldenCase.At("t2i/qwen2_lm"), tied: false);
         var ids = io["in.input_ids"];
         var mask = io["in.attention_mask"];
         var byIds = model.Forward(ids, attentionMask: mask).Logits;
@@ -58,7 +59,7 @@ public class Qwen2DecodingTests
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var (model, io) = Qwen2LmRunner.Load(T2IGoldenCaseTests.Case("qwen2_lm"), tied: true);
+        var (model, io) = Qwen2LmRunner.Load(GoldenCase.At("t2i/qwen2_lm"), tied: true);
         var prompt = io["in.input_ids"][..1];
         var generated = model.GreedyDecode(prompt, null, maxNewTokens: 6);
         Assert.Equal([1L, 6L], generated.shape);
@@ -75,7 +76,7 @@ public class Qwen2DecodingTests
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var (model, io) = Qwen2LmRunner.Load(T2IGoldenCaseTests.Case("qwen2_lm"), tied: false);
+        var (model, io) = Qwen2LmRunner.Load(GoldenCase.At("t2i/qwen2_lm"), tied: false);
         var prompt = io["in.input_ids"][..1];
         var first = model.GreedyDecode(prompt, null, maxNewTokens: 1)[0, 0].item<long>();
         var stopped = model.GreedyDecode(prompt, null, maxNewTokens: 5, eosTokenId: (int)first);

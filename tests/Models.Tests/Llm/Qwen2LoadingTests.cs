@@ -1,3 +1,4 @@
+using RAE.Grid.Models.Tests.Golden;
 using RAE.Grid.Models.Checkpoints;
 using RAE.Grid.Models.Llm;
 using RAE.Grid.Models.Tests.T2I;
@@ -10,14 +11,14 @@ public class Qwen2LoadingTests
 {
     private static (Qwen2Config Config, Dictionary<string, Tensor> Weights) Untied()
     {
-        var c = T2IGoldenCaseTests.Case("qwen2_lm");
+        var c = GoldenCase.At("t2i/qwen2_lm");
         return (Qwen2Config.FromJson(c["hf_config"]), c.Read("weights.safetensors"));
     }
 
     [Fact]
     public void The_config_reads_the_hf_fields()
     {
-        var c = T2IGoldenCaseTests.Case("qwen2_lm");
+        var c = GoldenCase.At("t2i/qwen2_lm");
         var config = Qwen2Config.FromJson(c["hf_config"]);
         Assert.Equal(new Qwen2Config(96, 64, 176, 2, 4, 2, "silu", 32768, 1e-6, 1e6, false, 93, 95, 93), config);
         Assert.Equal(16, config.HeadDim);
@@ -68,7 +69,7 @@ public class Qwen2LoadingTests
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var c = T2IGoldenCaseTests.Case("qwen2_lm");
+        var c = GoldenCase.At("t2i/qwen2_lm");
         var (config, w) = Untied();
         var dir = Directory.CreateTempSubdirectory("qwen2-sharded").FullName;
         try

@@ -1,3 +1,4 @@
+using RAE.Grid.Models.Tests.Golden;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RAE.Grid.Models.Checkpoints;
@@ -17,7 +18,7 @@ public class ScaleRaeT2IModelTests
     [Fact]
     public void The_state_dict_has_exactly_the_official_keys()
     {
-        var c = T2IGoldenCaseTests.Case("scale_rae_t2i");
+        var c = GoldenCase.At("t2i/scale_rae_t2i");
         var model = ScaleRaeT2IRunner.Load(c);
         var official = c["weight_keys"].EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal);
         Assert.Equal(official, model.state_dict().Keys.Order(StringComparer.Ordinal));
@@ -27,7 +28,7 @@ public class ScaleRaeT2IModelTests
     [Fact]
     public void Loading_names_every_missing_unexpected_and_mis_shaped_key_of_every_part()
     {
-        var c = T2IGoldenCaseTests.Case("scale_rae_t2i");
+        var c = GoldenCase.At("t2i/scale_rae_t2i");
         var dit = ScaleRaeDiTConfig.FromJson(c["lightningdit_params"]);
         var broken = c.Read("weights.safetensors");
         broken.Remove("model.latent_queries");
@@ -43,7 +44,7 @@ public class ScaleRaeT2IModelTests
     public void A_tied_config_uses_the_embedding_as_head_and_rejects_an_lm_head_key()
     {
         using var _ = no_grad();
-        var c = T2IGoldenCaseTests.Case("scale_rae_t2i");
+        var c = GoldenCase.At("t2i/scale_rae_t2i");
         var dit = ScaleRaeDiTConfig.FromJson(c["lightningdit_params"]);
         var hf = JsonNode.Parse(c["hf_config"].GetRawText())!.AsObject();
         hf["tie_word_embeddings"] = true;
@@ -63,7 +64,7 @@ public class ScaleRaeT2IModelTests
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var c = T2IGoldenCaseTests.Case("scale_rae_t2i");
+        var c = GoldenCase.At("t2i/scale_rae_t2i");
         var model = ScaleRaeT2IRunner.Load(c);
         var ids = c.Read("io.safetensors")["in.input_ids"][..1];
         var noise = model.Noise(1, 7);
