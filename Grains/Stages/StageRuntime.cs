@@ -157,13 +157,7 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
         var good = new List<(int Index, Tensor Latent)>();
         for (int i = 0; i < items.Count; i++)
         {
-            try
-            {
-                var t = TensorPayloads.ToTensor(items[i].Latent);
-                if (!t.shape.SequenceEqual(model.LatentShape))
-                    throw new ArgumentException($"latent {items[i].Latent} does not have the bundle's latent shape [{string.Join(",", model.LatentShape)}]");
-                good.Add((i, t));
-            }
+            try { good.Add((i, LatentOf(model, items[i].Latent))); }
             catch (ArgumentException e) { results[i] = Result<DecodedImage>.Fail(new ItemRejectedException(e.Message)); }
         }
         if (good.Count > 0)
@@ -233,20 +227,17 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
         if (StandInStage.For(O, StageNames.Verifier) is { } standIn) return standIn.Score(items);
         using var scope = NewDisposeScope();
         var results = new Result<CandidateScore>[items.Count];
-        var names = model.Bundle.Misc.ClassNames;
         var good = new List<(int Index, Tensor Latent, Models.Verifiers.LatentCondition Condition)>();
         for (int i = 0; i < items.Count; i++)
         {
             var (latent, request) = items[i];
             try
             {
-                var t = TensorPayloads.ToTensor(latent);
-                if (!t.shape.SequenceEqual(model.LatentShape))
-                    throw new ArgumentException($"latent {latent} does not have the bundle's latent shape [{string.Join(",", model.LatentShape)}]");
+                var t = LatentOf(model, latent);
                 if (request.Text is null && (request.Label < 0 || request.Label >= model.Bundle.Misc.NumClasses))
                     throw new ArgumentException($"class {request.Label} is outside 0..{model.Bundle.Misc.NumClasses - 1}");
-                var text = request.Text ?? (names is { } n && request.Label < n.Length ? n[request.Label] : null);
-                good.Add((i, t, new Models.Verifiers.LatentCondition(request.Label, text)));
+                // A label's text (its class name) is the verifier's to look up: it knows its bundle's class names.
+                good.Add((i, t, new Models.Verifiers.LatentCondition(request.Label, request.Text)));
             }
             catch (ArgumentException e) { results[i] = Result<CandidateScore>.Fail(new ItemRejectedException(e.Message)); }
         }
@@ -259,6 +250,14 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
             for (int j = 0; j < good.Count; j++) results[good[j].Index] = Result<CandidateScore>.Ok(new CandidateScore(scores[j], name));
         }
         return results;
+    }
+
+    /// <summary>A payload as a latent of <paramref name="model"/>'s shape; an ArgumentException naming it otherwise.</summary>
+    private static Tensor LatentOf(RaeModel model, TensorPayload latent)
+    {
+        var t = TensorPayloads.ToTensor(latent);
+        return t.shape.SequenceEqual(model.LatentShape) ? t
+            : throw new ArgumentException($"latent {latent} does not have the bundle's latent shape [{string.Join(",", model.LatentShape)}]");
     }
 
     public async Task DrainAsync(TimeSpan timeout)

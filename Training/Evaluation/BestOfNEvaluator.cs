@@ -49,7 +49,7 @@ public static class BestOfNEvaluator
             var labels = ids.Select(i => (long)LabelOf(i / maxN)).ToArray();
             var seeds = ids.Select(i => CandidateSeeds.Of(o.Seed, i / maxN, i % maxN)).ToArray();
             var batch = model.GenerateLatents(labels, seeds, ids.Select(_ => CandidateSeeds.NoiseIndex).ToArray(), sampling, cancellation);
-            var s = verifier.Score(batch, labels.Select(y => new LatentCondition((int)y, model.Bundle.Misc.ClassNames?.ElementAtOrDefault((int)y))).ToList());
+            var s = verifier.Score(batch, labels.Select(y => new LatentCondition((int)y)).ToList()); // the verifier names the class itself
             var values = s.to(ScalarType.Float64).data<double>().ToArray();
             if (values.Length != ids.Length) throw new InvalidOperationException($"verifier '{verifier.Name}' returned {values.Length} scores for {ids.Length} latents");
             values.CopyTo(scores, start);
