@@ -52,6 +52,29 @@ internal static class CommonOptions
         DefaultValueFactory = _ => DefaultBundleId,
     };
 
+    /// <summary><c>--bundle</c> of the commands that load a bundle in this process (eval, train-probe): see <see cref="BundleFile"/>.</summary>
+    public static Option<string?> LocalBundle() => new("--bundle")
+    {
+        Description = $"Bundle folder, its bundle.json, or a repository bundle id (default: {TrainedBundleId} when present, else tiny)",
+    };
+
+    /// <summary>The bundle file a <see cref="LocalBundle"/> value names: a folder, a file, or a repository bundle id (null: the default).</summary>
+    public static string BundleFile(string? option)
+    {
+        if (option is null) return BundlePath();
+        var path = Directory.Exists(option) ? Path.Combine(option, "bundle.json") : option;
+        if (File.Exists(path)) return path;
+        if (RepositoryBundles().TryGetValue(option, out var byId)) return byId;
+        throw new FileNotFoundException($"--bundle {option}: no bundle there ({path} not found, and no repository bundle has that id)", path);
+    }
+
+    /// <summary><c>--data</c>: a labelled dataset with train and test splits (eval, train-probe).</summary>
+    public static Option<string> LabelledData() => new("--data")
+    {
+        Description = "Fashion-MNIST IDX folder, or an image folder (<dir>/<class>/<image>, optionally under train/ and test/)",
+        DefaultValueFactory = _ => Training.Data.FashionMnist.DefaultDirectory,
+    };
+
     public static Option<string> Out(string fallback) => new("--out")
     {
         Description = "Folder the job's outputs are fetched into",

@@ -19,15 +19,8 @@ internal static class EvalCommand
 {
     public static Command Create()
     {
-        var bundle = new Option<string?>("--bundle")
-        {
-            Description = $"Bundle folder, its bundle.json, or a repository bundle id (default: {CommonOptions.TrainedBundleId} when present, else tiny)",
-        };
-        var data = new Option<string>("--data")
-        {
-            Description = "Fashion-MNIST IDX folder, or an image folder (<dir>/<class>/<image>, optionally under train/ and test/)",
-            DefaultValueFactory = _ => FashionMnist.DefaultDirectory,
-        };
+        var bundle = CommonOptions.LocalBundle();
+        var data = CommonOptions.LabelledData();
         var recon = new Option<int>("--recon") { Description = "Test images to reconstruct for PSNR/SSIM", DefaultValueFactory = _ => 1000 };
         var samples = new Option<int>("--samples") { Description = "Images to generate (and real images per split) for FD and the probe", DefaultValueFactory = _ => 1000 };
         var steps = new Option<int?>("--steps") { Description = "Sampler steps (default: the bundle's)" };
@@ -56,10 +49,10 @@ internal static class EvalCommand
                 var options = new EvaluationOptions(pr.GetValue(recon), pr.GetValue(samples), pr.GetValue(batch), pr.GetValue(seed)).Validate();
                 var sampling = new SamplingSettings(NumSteps: pr.GetValue(steps), GuidanceMethod: pr.GetValue(guidance), GuidanceScale: pr.GetValue(scale));
                 if (pr.GetValue(bestOf) is { } ns)
-                    return await BestOfEvalView.RunAsync(BundleFile(pr.GetValue(bundle)), pr.GetValue(data)!, BestOfEvalView.Options(ns, pr.GetValue(keep),
+                    return await BestOfEvalView.RunAsync(CommonOptions.BundleFile(pr.GetValue(bundle)), pr.GetValue(data)!, BestOfEvalView.Options(ns, pr.GetValue(keep),
                         pr.GetValue(groups), pr.GetValue(verifier), pr.GetValue(batch), pr.GetValue(seed),
                         classifierDefaults with { TrainImages = pr.GetValue(classifierImages), Epochs = pr.GetValue(classifierEpochs) }), sampling, asJson, ct);
-                return await RunAsync(BundleFile(pr.GetValue(bundle)), pr.GetValue(data)!, options, sampling, asJson);
+                return await RunAsync(CommonOptions.BundleFile(pr.GetValue(bundle)), pr.GetValue(data)!, options, sampling, asJson);
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or FileNotFoundException or DirectoryNotFoundException
                                           or InvalidDataException or BundleValidationException or KeyNotFoundException)
@@ -72,16 +65,6 @@ internal static class EvalCommand
     }
 
     static readonly IAnsiConsole Stderr = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-
-    // --bundle names a folder holding bundle.json, the JSON itself, or a repository bundle (bundles/<id>).
-    internal static string BundleFile(string? option)
-    {
-        if (option is null) return CommonOptions.BundlePath();
-        var path = Directory.Exists(option) ? Path.Combine(option, "bundle.json") : option;
-        if (File.Exists(path)) return path;
-        if (CommonOptions.RepositoryBundles().TryGetValue(option, out var byId)) return byId;
-        throw new FileNotFoundException($"--bundle {option}: no bundle there ({path} not found, and no repository bundle has that id)", path);
-    }
 
     static async Task<int> RunAsync(string bundlePath, string dataDir, EvaluationOptions options, SamplingSettings sampling, bool asJson)
     {

@@ -16,12 +16,8 @@ internal static class TrainProbeCommand
 {
     public static Command Create()
     {
-        var bundle = new Option<string?>("--bundle") { Description = $"Bundle folder, its bundle.json, or a repository bundle id (default: {CommonOptions.TrainedBundleId} when present, else tiny)" };
-        var data = new Option<string>("--data")
-        {
-            Description = "Fashion-MNIST IDX folder, or an image folder (<dir>/<class>/<image>, optionally under train/ and test/)",
-            DefaultValueFactory = _ => FashionMnist.DefaultDirectory,
-        };
+        var bundle = CommonOptions.LocalBundle();
+        var data = CommonOptions.LabelledData();
         var name = new Option<string>("--name") { Description = "The verifier's name in the bundle", DefaultValueFactory = _ => "probe" };
         var defaults = new ProbeTrainingOptions();
         var epochs = new Option<int>("--epochs") { Description = "Passes over the train latents", DefaultValueFactory = _ => defaults.Epochs };
@@ -32,7 +28,7 @@ internal static class TrainProbeCommand
             { bundle, data, name, epochs, noise, trainImages, seed };
         cmd.SetAction((pr, ct) => CommonOptions.Guard(async () =>
         {
-            var bundlePath = EvalCommand.BundleFile(pr.GetValue(bundle));
+            var bundlePath = CommonOptions.BundleFile(pr.GetValue(bundle));
             var options = (defaults with
             {
                 Epochs = pr.GetValue(epochs), NoiseStd = pr.GetValue(noise), TrainImages = pr.GetValue(trainImages), Seed = pr.GetValue(seed),
