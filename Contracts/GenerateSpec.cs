@@ -1,12 +1,16 @@
 namespace RAE.Grid.Contracts;
 
-/// <summary>A generation job's items and settings: every class × <see cref="PerClass"/> samples.</summary>
-/// <param name="Classes">Class labels to sample.</param>
-/// <param name="PerClass">Samples per class.</param>
+/// <summary>
+/// A generation job's items and settings: every class (or, for a text-to-image bundle, every prompt) × <see cref="PerClass"/>
+/// samples. A job is class-conditional or prompted, never both: <see cref="ForPrompts"/> builds a prompted one.
+/// </summary>
+/// <param name="Classes">Class labels to sample (empty for a prompted job).</param>
+/// <param name="PerClass">Samples per class, or per prompt.</param>
 /// <param name="Seed">Run seed: item i's starting noise depends only on (seed, i).</param>
 /// <param name="Sampling">Sampler and guidance; null or unset fields take the bundle's defaults.</param>
 /// <param name="OutputSize">Resize outputs to this side (pixels); null keeps the bundle's image size.</param>
 /// <param name="BestOf">Best-of-N: sample N candidates per item and keep the verifier's best k (null: one sample per item).</param>
+/// <param name="Prompts">Text prompts of a text-to-image job (Scale-RAE); null or empty for a class-conditional one.</param>
 [GenerateSerializer, Immutable, Alias("rae.GenerateSpec")]
 public sealed record GenerateSpec(
     [property: Id(0)] int[] Classes,
@@ -14,12 +18,26 @@ public sealed record GenerateSpec(
     [property: Id(2)] long Seed,
     [property: Id(3)] SamplingSpec? Sampling = null,
     [property: Id(4)] int? OutputSize = null,
-    [property: Id(5)] BestOfSpec? BestOf = null)
+    [property: Id(5)] BestOfSpec? BestOf = null,
+    [property: Id(6)] string[]? Prompts = null)
 {
+    /// <summary>A text-to-image request: every prompt × <paramref name="perPrompt"/> samples.</summary>
+    public static GenerateSpec ForPrompts(string[] prompts, int perPrompt, long seed, SamplingSpec? sampling = null,
+        int? outputSize = null, BestOfSpec? bestOf = null) => new([], perPrompt, seed, sampling, outputSize, bestOf, prompts);
+
+    /// <summary>True for a text-to-image request (it has prompts).</summary>
+    public bool IsPrompted() => Prompts is { Length: > 0 };
+
+    /// <summary>What the items are conditioned on: prompts of a prompted request, else classes.</summary>
+    public int Conditions() => IsPrompted() ? Prompts!.Length : Classes?.Length ?? 0;
+
+    /// <summary>Items (selection groups) of the request: conditions × per-class.</summary>
+    public long Items() => (long)Conditions() * PerClass;
+
     // Methods, not properties: job state serializes this record by its properties.
     /// <summary>Outputs per item: <see cref="BestOfSpec.Keep"/> with best-of-N, else 1.</summary>
     public int OutputsPerItem() => BestOf?.Keep ?? 1;
 
-    /// <summary>Outputs of the whole request: classes × per-class × outputs per item.</summary>
-    public long Outputs() => (long)(Classes?.Length ?? 0) * PerClass * OutputsPerItem();
+    /// <summary>Outputs of the whole request: conditions × per-class × outputs per item.</summary>
+    public long Outputs() => Items() * OutputsPerItem();
 }

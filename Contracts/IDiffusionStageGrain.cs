@@ -28,8 +28,10 @@ public interface IDiffusionStageGrain : IGrainWithStringKey
     [Alias("ReleaseCandidates"), Orleans.Concurrency.OneWay] Task ReleaseCandidates(string jobId, long[] seeds);
 
     /// <summary>
-    /// <paramref name="requested"/> with every unset field taken from this stage's bundle defaults, validated: throws an
-    /// <see cref="ArgumentException"/> naming every bad field. Reads the bundle file only; no model is loaded.
+    /// <paramref name="requested"/> with every unset field taken from this stage's bundle defaults (its <c>t2i.sampler</c>
+    /// when <paramref name="prompted"/>), validated: throws an <see cref="ArgumentException"/> naming every bad field, or
+    /// saying that the bundle is not of the request's kind (class-conditional or text-to-image). Reads the bundle file
+    /// only; no model is loaded.
     /// </summary>
-    [Alias("ResolveSampling")] Task<SamplingSpec> ResolveSampling(SamplingSpec requested);
+    [Alias("ResolveSampling")] Task<SamplingSpec> ResolveSampling(SamplingSpec requested, bool prompted = false);
 }

@@ -115,6 +115,7 @@ public static class GridSilo
         silo.Services.AddSingleton<ModelHost>();
         silo.Services.AddSingleton<StageRuntime>();
         silo.Services.AddSingleton<CandidateLatents>();
+        silo.Services.AddSingleton<PromptConditions>();
         silo.Services.AddSingleton<StageDirectory>();
         silo.Services.TryAddSingleton(TimeProvider.System); // the job index's clock (retention)
         silo.Services.AddPlacementDirector<StageSiloPlacement, StageSiloPlacementDirector>();

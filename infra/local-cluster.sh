@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A two-silo RAE grid on this machine, for trying the cluster by hand: Redis (membership, job state, reminders),
 # Azurite (the blob output store) and two `rae-grid serve` processes on loopback, like the multi-process test
-# (tests/Grid.Tests/MultiProcess). Silo A hosts the encoder, diffusion and verifier stages, silo B the decoder, so every item
+# (tests/Grid.Tests/MultiProcess). Silo A hosts the encoder, diffusion and verifier stages, silo B the decoder and text (prompt → condition) stages, so every item
 # crosses processes. Runs in the foreground and prints how to submit jobs; Ctrl-C stops everything it started.
 #
 #   infra/local-cluster.sh                      default ports (below)
@@ -93,12 +93,13 @@ start_silo() { # start_silo <name> <silo port> <gateway port> <health port> <sta
       RAEGRID_OutputStore__Container="$container" \
       RAEGRID_Grid__Bundles__tiny="$repo/bundles/tiny/bundle.json" \
       RAEGRID_Grid__Bundles__fashion-mnist="$repo/bundles/fashion-mnist/bundle.json" \
+      RAEGRID_Grid__Bundles__tiny-t2i="$repo/bundles/tiny-t2i/bundle.json" \
       RAEGRID_Health__Port="$health_port" "${stages[@]}" \
       dotnet "$cli" serve >"$work/silo-$name.log" 2>&1 &
   silos+=($!)
 }
 start_silo a "$silo_a_port" "$gateway_a_port" "$health_a_port" encoder diffusion verifier
-start_silo b "$silo_b_port" "$gateway_b_port" "$health_b_port" decoder
+start_silo b "$silo_b_port" "$gateway_b_port" "$health_b_port" decoder text
 wait_for "silo a (health port $health_a_port)" 60 curl -sf "http://127.0.0.1:$health_a_port/healthz"
 wait_for "silo b (health port $health_b_port)" 60 curl -sf "http://127.0.0.1:$health_b_port/healthz"
 
@@ -107,10 +108,11 @@ RAE grid running (logs in $work):
   redis    $redis_conn            (membership, job state, reminders; AOF in $work/redis)
   azurite  http://127.0.0.1:$azurite_port   container '$container' (outputs; on disk in $work/azurite)
   silo a   encoder, diffusion, verifier   silo port $silo_a_port, gateway $gateway_a_port, http://127.0.0.1:$health_a_port/healthz
-  silo b   decoder              silo port $silo_b_port, gateway $gateway_b_port, http://127.0.0.1:$health_b_port/healthz
+  silo b   decoder, text                  silo port $silo_b_port, gateway $gateway_b_port, http://127.0.0.1:$health_b_port/healthz
 
 Submit jobs from another terminal:
   dotnet $cli generate --classes 0,1,2 --per-class 4 --steps 8 --cluster redis --redis $redis_conn --out out/cluster-generate
+  dotnet $cli generate --bundle tiny-t2i --prompt "a photo of a cat" --best-of 4 --keep 1 --verifier answer-logits --steps 8 --cluster redis --redis $redis_conn --out out/cluster-prompts
   dotnet $cli reconstruct out/cluster-generate --cluster redis --redis $redis_conn --out out/cluster-reconstruct
   dotnet $cli status --cluster redis --redis $redis_conn
 Output store connection string (to read the container directly):

@@ -45,6 +45,12 @@ public sealed class PipelineOptions
     /// </summary>
     public long CandidateCacheBytes { get; set; } = 1L << 30;
 
+    /// <summary>
+    /// Bytes of prompt conditions (the LLM's per-token condition for the diffusion head) a silo's text stage keeps, so a
+    /// prompt's samples and best-of-N candidates run the LLM once (256 MiB; least recently used out first).
+    /// </summary>
+    public long ConditionCacheBytes { get; set; } = 256L << 20;
+
     public TimeSpan JobRetention { get; set; } = TimeSpan.FromDays(7);
 
     public IEnumerable<string> Validate(string where)
@@ -64,6 +70,7 @@ public sealed class PipelineOptions
         if (MaxItemsPerJob < 1) yield return $"{where}.MaxItemsPerJob: must be at least 1";
         if (StatusErrors < 0) yield return $"{where}.StatusErrors: must be at least 0";
         if (CandidateCacheBytes < 0) yield return $"{where}.CandidateCacheBytes: must not be negative, got {CandidateCacheBytes}";
+        if (ConditionCacheBytes < 0) yield return $"{where}.ConditionCacheBytes: must not be negative, got {ConditionCacheBytes}";
         if (PartitionPingMs < 100) yield return $"{where}.PartitionPingMs: must be at least 100";
     }
 }

@@ -51,6 +51,14 @@ public sealed class RequestLimits
     /// <summary>Most best-of-N candidates per item (<c>best_of.n</c>): each is a full diffusion solve and a verifier call.</summary>
     public int MaxBestOf { get; set; } = 256;
 
+    /// <summary>
+    /// Most prompts one text-to-image job may carry (they live in the job's state; split a longer list over several jobs).
+    /// </summary>
+    public int MaxPrompts { get; set; } = 10_000;
+
+    /// <summary>Longest prompt, in characters (a prompt's token limit is its bundle's <c>t2i.max_prompt_tokens</c>).</summary>
+    public int MaxPromptChars { get; set; } = 2_000;
+
     /// <summary>Every problem with these limits, each naming its setting under <paramref name="where"/>.</summary>
     public IEnumerable<string> Validate(string where)
     {
@@ -65,6 +73,8 @@ public sealed class RequestLimits
         if (MaxImagePixels < 1) yield return $"{where}.MaxImagePixels: must be at least 1, got {MaxImagePixels}";
         if (!double.IsFinite(ItemComputeSeconds) || ItemComputeSeconds <= 0 || ItemComputeSeconds > 86_400)
             yield return $"{where}.ItemComputeSeconds: must be a number of seconds in (0, 86400], got {ItemComputeSeconds}";
+        if (MaxPrompts < 1) yield return $"{where}.MaxPrompts: must be at least 1, got {MaxPrompts}";
+        if (MaxPromptChars < 1) yield return $"{where}.MaxPromptChars: must be at least 1, got {MaxPromptChars}";
         if (MaxBestOf < 1 || MaxBestOf > 65_536) yield return $"{where}.MaxBestOf: must be between 1 and 65536, got {MaxBestOf}";
     }
 
@@ -99,6 +109,13 @@ public sealed class RequestLimits
                 if (classes.Length > MaxClasses) p.Add($"classes: {classes.Length} entries is over MaxClasses {MaxClasses}");
                 foreach (var (c, i) in classes.Select((c, i) => (c, i)).Where(x => x.c < 0).Take(5))
                     p.Add($"classes[{i}]: {c} is negative");
+            }
+            if (g.Prompts is { } prompts)
+            {
+                if (prompts.Length > MaxPrompts) p.Add($"prompts: {prompts.Length} entries is over MaxPrompts {MaxPrompts}");
+                foreach (var (text, i) in prompts.Select((t, i) => (t, i)).Where(x => x.t is null || x.t.Length > MaxPromptChars || string.IsNullOrWhiteSpace(x.t)).Take(5))
+                    p.Add(text is null || string.IsNullOrWhiteSpace(text) ? $"prompts[{i}]: empty"
+                        : $"prompts[{i}]: {text.Length} characters is over MaxPromptChars {MaxPromptChars}");
             }
             if (g.PerClass > MaxPerClass) p.Add($"per_class: {g.PerClass} is over MaxPerClass {MaxPerClass}");
             if (g.OutputSize is { } size && (size < MinOutputSize || size > MaxOutputSize))

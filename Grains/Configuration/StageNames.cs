@@ -7,5 +7,7 @@ public static class StageNames
     public const string Decoder = "decoder";
     public const string Diffusion = "diffusion";
     public const string Verifier = "verifier";
-    public static readonly string[] All = [Encoder, Decoder, Diffusion, Verifier];
+    /// <summary>The LLM of a text-to-image bundle: prompt → condition tokens.</summary>
+    public const string Text = "text";
+    public static readonly string[] All = [Encoder, Decoder, Diffusion, Verifier, Text];
 }

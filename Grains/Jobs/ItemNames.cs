@@ -11,6 +11,9 @@ public static class ItemNames
     /// <summary>Output of generated item <paramref name="index"/> of class <paramref name="label"/>.</summary>
     public static string Generated(string prefix, long index, int label) => $"{prefix}/{index:D5}_class{label}.png";
 
+    /// <summary>Output of generated item <paramref name="index"/> of prompt <paramref name="prompt"/> (its index in the request's prompts).</summary>
+    public static string Prompted(string prefix, long index, int prompt) => $"{prefix}/{index:D5}_prompt{prompt}.png";
+
     /// <summary>Output of reconstructed item <paramref name="index"/> whose input is called <paramref name="input"/>.</summary>
     public static string Reconstructed(string prefix, long index, string input) =>
         $"{prefix}/{index:D5}_{Path.GetFileNameWithoutExtension(SafeName(input))}.png";

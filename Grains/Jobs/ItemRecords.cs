@@ -5,7 +5,7 @@ using RAE.Grid.Contracts;
 namespace RAE.Grid.Grains.Jobs;
 
 /// <summary>
-/// A partition's item records, the manifest's lines: one JSON object per item (index, input, source, label, seed, phase,
+/// A partition's item records, the manifest's lines: one JSON object per item (index, input, source, label or prompt, seed, phase,
 /// output, its SHA-256 and producer — silo/device/dtype —, seconds, attempts, error; for best-of-N the item, rank,
 /// candidate, score and verifier, and on an item's first output all its candidates), written when the partition finishes. Together the partitions' files list
 /// every item of the job; <c>manifest.json</c> names them.
@@ -29,7 +29,8 @@ public static class ItemRecords
             var record = new
             {
                 index = items.IndexOf(i), input = items.InputOf(i), source = items.SourceOf(i),
-                label = items.Plan.Kind == JobKind.Generate ? (int?)items.LabelOf(i) : null,
+                label = items.Plan.Generate is { } g && !g.IsPrompted() ? (int?)items.LabelOf(i) : null,
+                prompt_index = items.PromptOf(i) is null ? null : (int?)items.ConditionOf(i), prompt = items.PromptOf(i),
                 seed = best is null ? items.Plan.Generate?.Seed : best.Seed,
                 item = best?.Item, rank = best?.Rank, candidate = best?.Candidate, score = best?.Score, verifier = best?.Verifier,
                 candidates = best?.Candidates,

@@ -97,7 +97,7 @@ public sealed class JobGrain(
         SamplingSpec? sampling = null;
         if (problems.Count == 0 && request is { Kind: JobKind.Generate, Generate: { } g })
         {
-            try { sampling = await ResolveSamplingAsync(request.BundleId, g.Sampling ?? SamplingSpec.BundleDefaults); }
+            try { sampling = await ResolveSamplingAsync(request.BundleId, g.Sampling ?? SamplingSpec.BundleDefaults, g.IsPrompted()); }
             catch (ArgumentException e) { problems.Add(e.Message); }
         }
         string? verifier = null;
@@ -164,8 +164,8 @@ public sealed class JobGrain(
     /// the bundle): a bad value fails the Start naming the field, before any item runs. Transient failures (a busy or
     /// leaving silo) are retried on the next host for up to <see cref="ResolveDeadline"/> (a client waits on this call).
     /// </summary>
-    private Task<SamplingSpec> ResolveSamplingAsync(string bundleId, SamplingSpec requested) =>
-        CallAnyStageAsync(bundleId, StageNames.Diffusion, (IDiffusionStageGrain g) => g.ResolveSampling(requested));
+    private Task<SamplingSpec> ResolveSamplingAsync(string bundleId, SamplingSpec requested, bool prompted) =>
+        CallAnyStageAsync(bundleId, StageNames.Diffusion, (IDiffusionStageGrain g) => g.ResolveSampling(requested, prompted));
 
     /// <summary>Asks any silo hosting <paramref name="stage"/> (submit-time checks against the bundle), retrying transient failures for up to <see cref="ResolveDeadline"/>.</summary>
     private async Task<T> CallAnyStageAsync<TGrain, T>(string bundleId, string stage, Func<TGrain, Task<T>> call) where TGrain : IGrainWithStringKey
@@ -261,8 +261,8 @@ public sealed class JobGrain(
     private static string[] StagesOf(JobRequest request) => request.Kind switch
     {
         JobKind.Reconstruct => [StageNames.Encoder, StageNames.Decoder],
-        JobKind.Generate when request.Generate?.BestOf is not null => [StageNames.Diffusion, StageNames.Verifier, StageNames.Decoder],
-        JobKind.Generate => [StageNames.Diffusion, StageNames.Decoder],
+        JobKind.Generate => [.. request.Generate?.IsPrompted() == true ? [StageNames.Text] : Array.Empty<string>(), StageNames.Diffusion,
+            .. request.Generate?.BestOf is not null ? [StageNames.Verifier] : Array.Empty<string>(), StageNames.Decoder],
         _ => [StageNames.Encoder],
     };
 
@@ -455,7 +455,7 @@ public sealed class JobGrain(
     /// <summary>A best-of-N job's work so far (null for any other job).</summary>
     internal static BestOfSummary? BestOf(JobGrainState s, long decodes, long sampled, long scored, long resampled) =>
         s.Generate is { BestOf: { } b } g
-            ? new BestOfSummary(b.N, b.Keep, b.Verifier, (long)g.Classes.Length * g.PerClass, sampled, scored, resampled, decodes,
+            ? new BestOfSummary(b.N, b.Keep, b.Verifier, g.Items(), sampled, scored, resampled, decodes,
                 sampled * (g.Sampling?.Steps ?? 0))
             : null;
 }

@@ -68,7 +68,16 @@ public sealed class JobGrainState
     public PartitionPlan PlanOf(int index)
     {
         var start = index * PartitionSize;
-        return new PartitionPlan(JobId, Kind, BundleId, OutputPrefix, index, start, Math.Min(PartitionSize, Total - start), Generate, ShardSize,
-            Kind == JobKind.Generate ? null : ItemNames.PlanFile(OutputPrefix, index), Priority);
+        var count = Math.Min(PartitionSize, Total - start);
+        var (generate, promptOffset) = (Generate, 0);
+        if (Generate is { } g && g.IsPrompted())
+        {
+            // Only this partition's prompts: a plan (and the partition's activation) stays small however many prompts the job has.
+            var perPrompt = g.PerClass * g.OutputsPerItem();
+            promptOffset = start / perPrompt;
+            generate = g with { Prompts = g.Prompts![promptOffset..((start + count - 1) / perPrompt + 1)] };
+        }
+        return new PartitionPlan(JobId, Kind, BundleId, OutputPrefix, index, start, count, generate, ShardSize,
+            Kind == JobKind.Generate ? null : ItemNames.PlanFile(OutputPrefix, index), Priority, promptOffset);
     }
 }

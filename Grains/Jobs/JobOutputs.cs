@@ -40,12 +40,13 @@ public static class JobOutputs
                 {
                     seed = (long?)g.Seed, steps = g.Sampling?.Steps, sampler = g.Sampling?.Sampler, guidance = g.Sampling?.Guidance,
                     scale = g.Sampling?.Scale, t_min = g.Sampling?.TMin, t_max = g.Sampling?.TMax, output_size = g.OutputSize, shard_size = (int?)null,
+                    prompts = g.Prompts?.Length, per_item = (int?)g.PerClass,
                 }
                 : new
                 {
                     seed = (long?)null, steps = (int?)null, sampler = (string?)null, guidance = (string?)null, scale = (double?)null,
                     t_min = (double?)null, t_max = (double?)null, output_size = (int?)null,
-                    shard_size = s.Kind == JobKind.Encode ? (int?)s.ShardSize : null,
+                    shard_size = s.Kind == JobKind.Encode ? (int?)s.ShardSize : null, prompts = (int?)null, per_item = (int?)null,
                 },
             counts = new { total = s.Total, done = s.FinishedDone, failed = s.FinishedFailed, cancelled = s.FinishedCancelled, redone_after_audit = s.FinishedRedone },
             priority = s.Priority,

@@ -40,11 +40,14 @@ public static class JobPlanner
                 break;
             case JobKind.Generate:
                 if (r.Generate is not { } g) { p.Add("a Generate job needs its generate settings"); break; }
-                if (g.Classes is not { Length: > 0 }) p.Add("classes: a Generate job needs at least one class");
+                if (g.IsPrompted() && g.Classes is { Length: > 0 })
+                    p.Add("classes: a Generate job has classes or prompts, not both (prompts need a text-to-image bundle)");
+                else if (!g.IsPrompted() && g.Classes is not { Length: > 0 }) p.Add("classes: a Generate job needs at least one class or prompt");
                 if (g.PerClass < 1) p.Add($"per_class: must be at least 1, got {g.PerClass}");
+                var what = g.IsPrompted() ? "prompts" : "classes";
                 if (g.Outputs() > limits.MaxItemsPerJob)
-                    p.Add(g.BestOf is null ? $"{g.Classes!.Length} classes × {g.PerClass} exceed MaxItemsPerJob {limits.MaxItemsPerJob}"
-                        : $"{g.Classes!.Length} classes × {g.PerClass} × keep {g.BestOf.Keep} outputs exceed MaxItemsPerJob {limits.MaxItemsPerJob}");
+                    p.Add(g.BestOf is null ? $"{g.Conditions()} {what} × {g.PerClass} exceed MaxItemsPerJob {limits.MaxItemsPerJob}"
+                        : $"{g.Conditions()} {what} × {g.PerClass} × keep {g.BestOf.Keep} outputs exceed MaxItemsPerJob {limits.MaxItemsPerJob}");
                 // Output size, class and per-class bounds are RequestLimits' (Grid:Limits).
                 // Sampling settings are checked against the bundle by the diffusion stage (IDiffusionStageGrain.ResolveSampling).
                 break;
@@ -74,6 +77,7 @@ public static class JobPlanner
             Add(string.Create(CultureInfo.InvariantCulture,
                 $"{string.Join(",", g.Classes)}|{g.PerClass}|{g.Seed}|{sp.Steps}|{sp.Sampler}|{sp.Guidance}|{sp.Scale:R}|{sp.TMin:R}|{sp.TMax:R}|{g.OutputSize}"));
             if (g.BestOf is { } b) Add($"best-of {b.N}|{b.Keep}|{b.Verifier}|{b.KeepLatents}");
+            foreach (var prompt in g.Prompts ?? []) Add("prompt " + prompt);
         }
         return Convert.ToHexString(h.GetHashAndReset());
     }

@@ -51,8 +51,8 @@ public sealed partial class PartitionGrain
         finally { _inFlight -= locals.Count; }
     }
 
-    private DiffusionItem CandidateItem(PartitionItems items, long item, int local, int candidate) =>
-        new(items.LabelOf(local), CandidateSeeds.Of(Plan.Generate!.Seed, item, candidate), CandidateSeeds.NoiseIndex, Plan.Generate.Sampling!);
+    private DiffusionItem CandidateItem(PartitionItems items, long item, int local, int candidate, SiloAddress diffusion) =>
+        DiffusionItemOf(items, local, CandidateSeeds.Of(Plan.Generate!.Seed, item, candidate), CandidateSeeds.NoiseIndex, diffusion);
 
     /// <summary>Samples and scores candidate <paramref name="candidate"/> on the next diffusion silo; its latent stays there.</summary>
     private async Task<CandidateScore> ScoreCandidateAsync(PartitionItems items, long item, int local, int candidate, CancellationToken ct)
@@ -62,7 +62,7 @@ public sealed partial class PartitionGrain
         var route = new CandidateRoute(Plan.JobId, item, candidate, Router.KeyOf(Router.PickNear(StageNames.Verifier, silo)), bestOf.Verifier,
             bestOf.KeepLatents ? ItemNames.Candidate(Plan.OutputPrefix, item, candidate) : null, Plan.Priority);
         var score = await Router.CallOnAsync(StageNames.Diffusion, silo, (IDiffusionStageGrain stage) =>
-            stage.GenerateCandidate(CandidateItem(items, item, local, candidate), route, ct));
+            stage.GenerateCandidate(CandidateItem(items, item, local, candidate, silo), route, ct));
         S.Sampled++;
         S.VerifierCalls++;
         _holders[(item, candidate)] = silo;
@@ -84,7 +84,7 @@ public sealed partial class PartitionGrain
             var route = new ItemRoute(Plan.JobId, index, Router.KeyOf(Router.PickNear(StageNames.Decoder, silo)), output,
                 Plan.Generate!.OutputSize, Plan.Priority);
             var result = await Router.CallOnAsync(StageNames.Diffusion, silo, (IDiffusionStageGrain stage) =>
-                stage.DecodeCandidate(CandidateItem(items, item, local, candidate), route, ct));
+                stage.DecodeCandidate(CandidateItem(items, item, local, candidate, silo), route, ct));
             S.Record(local, result.Receipt.Sha256, result.Receipt.Producer);
             if (result.Resampled) { S.Sampled++; S.Resampled++; }
         }, ct);

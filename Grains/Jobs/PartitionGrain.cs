@@ -238,7 +238,7 @@ public sealed partial class PartitionGrain(
                     Plan.Generate?.OutputSize, Plan.Priority);
                 var receipt = Plan.Generate is { } g
                     ? await Router.CallOnAsync(StageNames.Diffusion, first, (IDiffusionStageGrain stage) =>
-                        stage.GenerateRouted(new DiffusionItem(items.LabelOf(local), g.Seed, index, g.Sampling!), route, ct))
+                        stage.GenerateRouted(DiffusionItemOf(items, local, g.Seed, index, first), route, ct))
                     : await Router.CallOnAsync(StageNames.Encoder, first, (IEncoderStageGrain stage) =>
                         stage.EncodeRouted(new ImageSource(items.InputOf(local), null, items.SourceOf(local)), route, ct));
                 S.Record(local, receipt.Sha256, receipt.Producer);
@@ -294,6 +294,15 @@ public sealed partial class PartitionGrain(
         finally { _inFlight -= locals.Count; }
         await SettleAsync(locals, outcome.Error is not null ? locals.Select(_ => outcome.Error).ToArray() : errors, sw.Elapsed.TotalSeconds, outcome.Transient);
     }
+
+    /// <summary>
+    /// The diffusion item of generate output <paramref name="local"/>: its class, or its prompt and the text stage to
+    /// condition it (on the diffusion silo <paramref name="diffusion"/> when that silo hosts one).
+    /// </summary>
+    private DiffusionItem DiffusionItemOf(PartitionItems items, int local, long seed, long noiseIndex, SiloAddress diffusion) =>
+        items.PromptOf(local) is { } prompt
+            ? new DiffusionItem(-1, seed, noiseIndex, Plan.Generate!.Sampling!, prompt, Router.KeyOf(Router.PickNear(StageNames.Text, diffusion)))
+            : new DiffusionItem(items.LabelOf(local), seed, noiseIndex, Plan.Generate!.Sampling!);
 
     string FirstStage => Plan.Kind == JobKind.Generate ? StageNames.Diffusion : StageNames.Encoder;
 

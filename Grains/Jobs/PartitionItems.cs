@@ -5,7 +5,7 @@ using RAE.Grid.Grains.Storage;
 namespace RAE.Grid.Grains.Jobs;
 
 /// <summary>
-/// The items of one partition, derived from its plan: a generate item's class from its index, an image item's name and
+/// The items of one partition, derived from its plan: a generate item's class or prompt from its index, an image item's name and
 /// store name from the partition's plan file (read once per activation: a partition's worth of lines). Every output
 /// name comes from <see cref="ItemNames"/>.
 /// </summary>
@@ -33,8 +33,14 @@ public sealed class PartitionItems
     /// <summary>Job-wide index of local item <paramref name="local"/>.</summary>
     public int IndexOf(int local) => Plan.Start + local;
 
-    /// <summary>Class label of a generate item.</summary>
-    public int LabelOf(int local) => Plan.Generate is { } g ? g.Classes[IndexOf(local) / (g.PerClass * g.OutputsPerItem())] : 0;
+    /// <summary>Class label of a generate item (-1 for a prompted one).</summary>
+    public int LabelOf(int local) => Plan.Generate is { } g && !g.IsPrompted() ? g.Classes[ConditionOf(local)] : -1;
+
+    /// <summary>Index of the class (in the request's classes) or prompt (in its prompts) a generate item is conditioned on.</summary>
+    public int ConditionOf(int local) => Plan.Generate is { } g ? IndexOf(local) / (g.PerClass * g.OutputsPerItem()) : 0;
+
+    /// <summary>The prompt of a prompted generate item (null otherwise).</summary>
+    public string? PromptOf(int local) => Plan.Generate is { } g && g.IsPrompted() ? g.Prompts![ConditionOf(local) - Plan.PromptOffset] : null;
 
     /// <summary>
     /// The generate item (best-of-N selection group) a job-wide output belongs to: with best-of-N, item i's kept outputs
@@ -45,8 +51,8 @@ public sealed class PartitionItems
     /// <summary>Best-of-N: the rank (0 = best) of the kept candidate this output holds.</summary>
     public int RankOf(int local) => Plan.Generate is { } g ? IndexOf(local) % g.OutputsPerItem() : 0;
 
-    /// <summary>What the item came from, for people: the image's name or "class 3".</summary>
-    public string InputOf(int local) => Plan.Generate is not null ? $"class {LabelOf(local)}" : _names[local];
+    /// <summary>What the item came from, for people: the image's name, "class 3" or "prompt 3".</summary>
+    public string InputOf(int local) => Plan.Generate is { } g ? g.IsPrompted() ? $"prompt {ConditionOf(local)}" : $"class {LabelOf(local)}" : _names[local];
 
     /// <summary>Store name of the item's input image (null for generation).</summary>
     public string? SourceOf(int local) => Plan.Generate is not null ? null : _sources[local];
@@ -54,6 +60,7 @@ public sealed class PartitionItems
     /// <summary>Store name of the item's output: its PNG, or the shard holding its latent.</summary>
     public string OutputOf(int local) => Plan.Kind switch
     {
+        JobKind.Generate when Plan.Generate!.IsPrompted() => ItemNames.Prompted(Plan.OutputPrefix, IndexOf(local), ConditionOf(local)),
         JobKind.Generate => ItemNames.Generated(Plan.OutputPrefix, IndexOf(local), LabelOf(local)),
         JobKind.Encode => ItemNames.Shard(Plan.OutputPrefix, IndexOf(local) / Plan.ShardSize),
         _ => ItemNames.Reconstructed(Plan.OutputPrefix, IndexOf(local), _names[local]),

@@ -6,7 +6,8 @@ namespace RAE.Grid.Grains.Jobs;
 /// What one partition of a job does: items [<see cref="Start"/>, <see cref="Start"/> + <see cref="Count"/>) of the
 /// job, with the job's settings. Image jobs list their partition's inputs in a stored plan file (<see cref="Inputs"/>,
 /// <see cref="InputList"/> lines), so neither the plan nor any grain state holds a job's whole item list.
-/// <see cref="Priority"/> is the job's priority in the stage queues.
+/// <see cref="Priority"/> is the job's priority in the stage queues. A prompted job's plan carries only its partition's
+/// prompts: <see cref="GenerateSpec.Prompts"/>[k] is the job's prompt <see cref="PromptOffset"/> + k.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("rae.PartitionPlan")]
 public sealed record PartitionPlan(
@@ -20,7 +21,8 @@ public sealed record PartitionPlan(
     [property: Id(7)] GenerateSpec? Generate,
     [property: Id(8)] int ShardSize,
     [property: Id(9)] string? Inputs,
-    [property: Id(10)] int Priority = 0)
+    [property: Id(10)] int Priority = 0,
+    [property: Id(11)] int PromptOffset = 0)
 {
     /// <summary>The partition grain's key: "&lt;job id&gt;#&lt;partition index&gt;".</summary>
     public string GrainKey => KeyOf(JobId, Index);

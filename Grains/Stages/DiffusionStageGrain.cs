@@ -14,32 +14,48 @@ namespace RAE.Grid.Grains.Stages;
 [Reentrant, StageSiloPlacement]
 public sealed class DiffusionStageGrain(StageRuntime runtime, CandidateLatents candidates, IOutputStore store) : Grain, IDiffusionStageGrain
 {
-    public Task<TensorPayload> Generate(DiffusionItem item, CancellationToken cancellation = default) =>
-        runtime.GenerateAsync(StageKeys.Bundle(this.GetPrimaryKeyString()), item, cancellation);
+    string Bundle => StageKeys.Bundle(this.GetPrimaryKeyString());
+
+    public Task<TensorPayload> Generate(DiffusionItem item, CancellationToken cancellation = default) => SampleAsync(item, cancellation, null, 0);
+
+    /// <summary>
+    /// Samples <paramref name="item"/>; a text-to-image item first gets its prompt's condition tokens from the text stage
+    /// <see cref="DiffusionItem.TextKey"/> (stage to stage: the partition never sees them).
+    /// </summary>
+    private async Task<TensorPayload> SampleAsync(DiffusionItem item, CancellationToken ct, string? job, int priority)
+    {
+        TensorPayload? condition = null;
+        if (item.Prompt is { } prompt)
+        {
+            var text = item.TextKey ?? throw new ItemRejectedException($"item {item.ItemIndex}: a prompted item needs the text stage to condition it with");
+            condition = await GrainFactory.GetGrain<ITextStageGrain>(text).Condition(prompt, job, priority, ct);
+        }
+        return await runtime.GenerateAsync(Bundle, item, condition, ct, job, priority);
+    }
 
     public async Task<OutputReceipt> GenerateRouted(DiffusionItem item, ItemRoute route, CancellationToken cancellation = default)
     {
-        var latent = await runtime.GenerateAsync(StageKeys.Bundle(this.GetPrimaryKeyString()), item, cancellation, route.JobId, route.Priority);
+        var latent = await SampleAsync(item, cancellation, route.JobId, route.Priority);
         return await GrainFactory.GetGrain<IDecoderStageGrain>(route.DecoderKey).DecodeToStore(latent, route, cancellation);
     }
 
     public async Task<CandidateScore> GenerateCandidate(DiffusionItem item, CandidateRoute route, CancellationToken cancellation = default)
     {
-        var bundle = StageKeys.Bundle(this.GetPrimaryKeyString());
-        var latent = await runtime.GenerateAsync(bundle, item, cancellation, route.JobId, route.Priority);
+        var bundle = Bundle;
+        var latent = await SampleAsync(item, cancellation, route.JobId, route.Priority);
         if (route.KeptLatent is { } name)
         {
             // For analysis only (the flag): the candidate's latent, named by its job, item, candidate index and seed.
             var metadata = new Dictionary<string, string>
             {
                 ["job"] = route.JobId, ["item"] = route.Item.ToString(), ["candidate"] = route.Candidate.ToString(),
-                ["seed"] = item.Seed.ToString(), ["label"] = item.Label.ToString(), ["producer"] = runtime.ProducerOf(bundle),
+                ["seed"] = item.Seed.ToString(), ["label"] = item.Label.ToString(), ["prompt"] = item.Prompt ?? "", ["producer"] = runtime.ProducerOf(bundle),
             };
             var bytes = await Task.Run(() => LatentShard.ToBytes([(route.Item, $"candidate {route.Candidate}", latent.DType, latent.Shape, latent.Data)], metadata), cancellation);
             await store.PutAsync(name, bytes, "application/octet-stream", cancellation);
         }
         var score = await GrainFactory.GetGrain<IVerifierStageGrain>(route.VerifierKey)
-            .Score(latent, new VerifyRequest(item.Label, route.Verifier, null, route.JobId, route.Priority), cancellation);
+            .Score(latent, new VerifyRequest(item.Label, route.Verifier, item.Prompt, route.JobId, route.Priority), cancellation);
         candidates.Put(route.JobId, item.Seed, latent);
         return score;
     }
@@ -48,7 +64,7 @@ public sealed class DiffusionStageGrain(StageRuntime runtime, CandidateLatents c
     {
         var latent = candidates.Take(route.JobId, item.Seed);
         var resampled = latent is null;
-        latent ??= await runtime.GenerateAsync(StageKeys.Bundle(this.GetPrimaryKeyString()), item, cancellation, route.JobId, route.Priority);
+        latent ??= await SampleAsync(item, cancellation, route.JobId, route.Priority);
         try
         {
             return new CandidateOutput(await GrainFactory.GetGrain<IDecoderStageGrain>(route.DecoderKey).DecodeToStore(latent, route, cancellation), resampled);
@@ -67,6 +83,6 @@ public sealed class DiffusionStageGrain(StageRuntime runtime, CandidateLatents c
         return Task.CompletedTask;
     }
 
-    public Task<SamplingSpec> ResolveSampling(SamplingSpec requested) =>
-        Task.FromResult(runtime.ResolveSampling(StageKeys.Bundle(this.GetPrimaryKeyString()), requested));
+    public Task<SamplingSpec> ResolveSampling(SamplingSpec requested, bool prompted = false) =>
+        Task.FromResult(runtime.ResolveSampling(Bundle, requested, prompted));
 }

@@ -14,7 +14,8 @@ namespace RAE.Grid.Grains.Stages;
 /// batched forward pass. Stage grains are thin entry points into these. Draining them is part of graceful shutdown.
 /// This is where wire payloads meet tensors: images and latents are converted here and handed to the model library.
 /// </summary>
-public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options, ILocalSiloDetails silo, ILogger<StageRuntime> log) : IAsyncDisposable
+public sealed class StageRuntime(ModelHost models, PromptConditions conditions, IOptions<GridOptions> options, ILocalSiloDetails silo,
+    ILogger<StageRuntime> log) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<(string Stage, string Bundle), Lazy<Task<IStageBatcher>>> _batchers = new();
     private volatile bool _draining;
@@ -86,11 +87,30 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
     /// One diffusion item → its latent [C,h,w]; items batch with others of the same sampler settings. Cancelling
     /// <paramref name="ct"/> stops the item's batch between ODE steps once every item in it is cancelled.
     /// </summary>
-    public async Task<TensorPayload> GenerateAsync(string bundle, DiffusionItem item, CancellationToken ct, string? job = null, int priority = 0)
+    public async Task<TensorPayload> GenerateAsync(string bundle, DiffusionItem item, CancellationToken ct, string? job = null, int priority = 0) =>
+        await GenerateAsync(bundle, item, null, ct, job, priority);
+
+    /// <summary>
+    /// As above for a text-to-image item, with its prompt's <paramref name="condition"/> tokens [L, z] from the text stage
+    /// (null for a class-conditional item).
+    /// </summary>
+    public async Task<TensorPayload> GenerateAsync(string bundle, DiffusionItem item, TensorPayload? condition, CancellationToken ct,
+        string? job = null, int priority = 0)
     {
-        var b = await Batcher<DiffusionItem, TensorPayload>(StageNames.Diffusion, bundle, model => (items, batch) => RunGenerate(model, items, batch),
-            i => i.Sampling);
-        return await b.EnqueueAsync(item, ct, job, priority);
+        var b = await Batcher<(DiffusionItem Item, TensorPayload? Condition), TensorPayload>(StageNames.Diffusion, bundle,
+            model => (items, batch) => RunGenerate(model, items, batch), i => i.Item.Sampling);
+        return await b.EnqueueAsync((item, condition), ct, job, priority);
+    }
+
+    /// <summary>
+    /// The condition tokens [L, z] of <paramref name="prompt"/> for a text-to-image bundle's diffusion head: held ones from
+    /// <see cref="PromptConditions"/>, else computed in a batch with other prompts. The computation is shared by every caller
+    /// that asks for the prompt meanwhile, so one caller giving up (<paramref name="ct"/>) does not stop it for the others.
+    /// </summary>
+    public async Task<TensorPayload> ConditionAsync(string bundle, string prompt, CancellationToken ct, string? job = null, int priority = 0)
+    {
+        var b = await Batcher<string, TensorPayload>(StageNames.Text, bundle, model => (items, _) => RunCondition(model, items));
+        return await conditions.GetOrCompute(bundle, prompt, () => b.EnqueueAsync(prompt, CancellationToken.None, job, priority)).WaitAsync(ct);
     }
 
     /// <summary>Scores one latent with the bundle's verifier <see cref="VerifyRequest.Verifier"/>, batched with other latents for the same verifier.</summary>
@@ -118,10 +138,13 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
     /// <see cref="ArgumentException"/> naming every bad field). Reads the bundle file only, so a job is checked at submit
     /// without waiting for a model to load. The resolved steps and scale must also be within <see cref="RequestLimits"/>.
     /// </summary>
-    public SamplingSpec ResolveSampling(string bundle, SamplingSpec requested)
+    public SamplingSpec ResolveSampling(string bundle, SamplingSpec requested, bool prompted = false)
     {
         EnsureHosted(StageNames.Diffusion, bundle);
-        var resolved = SamplingSpecs.Resolve(requested, models.Bundle(bundle));
+        var b = models.Bundle(bundle);
+        if (!prompted && b.T2I is not null)
+            throw new ArgumentException($"bundle '{bundle}' is text-to-image (it has a t2i section): give prompts, not classes");
+        var resolved = prompted ? TextToImageSampling.Resolve(requested, b, bundle) : SamplingSpecs.Resolve(requested, b);
         // The resolved spec holds the requested values and the bundle's defaults: a default over a limit is as bad as a request over it.
         var over = O.Limits.CheckSampling(resolved).ToList();
         return over.Count == 0 ? resolved : throw new ArgumentException(string.Join("; ", over));
@@ -177,23 +200,33 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
     /// up) or when it has computed longer than <see cref="RequestLimits.ItemComputeSeconds"/>; then its items fail with an
     /// <see cref="ItemRejectedException"/>, which is not retried, and the stage goes on to the next batch.
     /// </summary>
-    private IReadOnlyList<Result<TensorPayload>> RunGenerate(RaeModel model, IReadOnlyList<DiffusionItem> items, CancellationToken batch)
+    private IReadOnlyList<Result<TensorPayload>> RunGenerate(RaeModel model, IReadOnlyList<(DiffusionItem Item, TensorPayload? Condition)> inputs,
+        CancellationToken batch)
     {
+        var items = inputs.Select(i => i.Item).ToList();
         if (StandInStage.For(O, StageNames.Diffusion) is { } standIn) return standIn.Generate(model, items);
         using var scope = NewDisposeScope();
         var results = new Result<TensorPayload>[items.Count];
         var classes = model.Diffusion?.NumClasses ?? 0;
+        var t2i = model.Bundle.T2I is not null;
         var good = Enumerable.Range(0, items.Count).Where(i =>
         {
-            if (items[i].Label >= 0 && items[i].Label < classes) return true;
-            results[i] = Result<TensorPayload>.Fail(new ItemRejectedException(
-                $"item {items[i].ItemIndex}: class {items[i].Label} is outside 0..{classes - 1}"));
+            var problem = (t2i, items[i].Prompt, inputs[i].Condition) switch
+            {
+                (true, null, _) => $"item {items[i].ItemIndex}: bundle '{model.Bundle.Name}' is text-to-image; the item has no prompt",
+                (true, _, null) => $"item {items[i].ItemIndex}: no condition tokens for its prompt",
+                (false, not null, _) => $"item {items[i].ItemIndex}: bundle '{model.Bundle.Name}' has no t2i section; prompts need a text-to-image bundle",
+                (false, null, _) when items[i].Label < 0 || items[i].Label >= classes => $"item {items[i].ItemIndex}: class {items[i].Label} is outside 0..{classes - 1}",
+                _ => null,
+            };
+            if (problem is null) return true;
+            results[i] = Result<TensorPayload>.Fail(new ItemRejectedException(problem));
             return false;
         }).ToList();
         if (good.Count > 0)
         {
             // One batch holds one group: items of equal sampling settings (see GenerateAsync).
-            var settings = SamplingSpecs.ToSettings(items[good[0]].Sampling);
+            var settings = t2i ? null : SamplingSpecs.ToSettings(items[good[0]].Sampling);
             var limit = TimeSpan.FromSeconds(O.Limits.ItemComputeSeconds);
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(batch);
             deadline.CancelAfter(limit);
@@ -201,8 +234,13 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
             Tensor latents;
             try
             {
-                latents = model.GenerateLatents(good.Select(i => (long)items[i].Label).ToList(), good.Select(i => items[i].Seed).ToList(),
-                    good.Select(i => items[i].ItemIndex).ToList(), settings, deadline.Token).to(ScalarType.Float32);
+                latents = t2i
+                    ? model.TextToImage().Generate(stack(good.Select(i => TensorPayloads.ToTensor(inputs[i].Condition!))),
+                        good.Select(i => items[i].Seed).ToList(), good.Select(i => items[i].ItemIndex).ToList(),
+                        items[good[0]].Sampling.Steps!.Value, TextToImageSampling.CfgScale(items[good[0]].Sampling),
+                        TextToImageSampling.SamplerOf(items[good[0]].Sampling), deadline.Token).to(ScalarType.Float32)
+                    : model.GenerateLatents(good.Select(i => (long)items[i].Label).ToList(), good.Select(i => items[i].Seed).ToList(),
+                        good.Select(i => items[i].ItemIndex).ToList(), settings, deadline.Token).to(ScalarType.Float32);
             }
             catch (OperationCanceledException) when (!batch.IsCancellationRequested)
             {
@@ -221,7 +259,33 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
         return results;
     }
 
-    /// <summary>Stops taking new work and waits for queued items to finish (graceful shutdown).</summary>
+    /// <summary>
+    /// One text batch: prompts → condition tokens. A prompt the bundle cannot take (empty, over <c>t2i.max_prompt_tokens</c>)
+    /// fails alone, naming the limit; the others run.
+    /// </summary>
+    private IReadOnlyList<Result<TensorPayload>> RunCondition(RaeModel model, IReadOnlyList<string> prompts)
+    {
+        if (StandInStage.For(O, StageNames.Text) is { } standIn) return standIn.Condition(prompts);
+        using var scope = NewDisposeScope();
+        var results = new Result<TensorPayload>[prompts.Count];
+        Models.T2I.TextToImage t2i;
+        try { t2i = model.TextToImage(); }
+        catch (InvalidOperationException e) { return prompts.Select(_ => Result<TensorPayload>.Fail(new ItemRejectedException(e.Message))).ToList(); }
+        var good = new List<int>();
+        for (int i = 0; i < prompts.Count; i++)
+        {
+            try { t2i.GenerationIds(prompts[i]); good.Add(i); }
+            catch (ArgumentException e) { results[i] = Result<TensorPayload>.Fail(new ItemRejectedException(e.Message)); }
+        }
+        if (good.Count > 0)
+        {
+            var condZ = t2i.Condition(good.Select(i => prompts[i]).ToList()).to(ScalarType.Float32);
+            for (int j = 0; j < good.Count; j++)
+                results[good[j]] = Result<TensorPayload>.Ok(TensorPayloads.ToPayload(condZ[j]).EnsureWithin(O.MaxPayloadBytes, "prompt condition"));
+        }
+        return results;
+    }
+
     private IReadOnlyList<Result<CandidateScore>> RunScore(RaeModel model, IReadOnlyList<(TensorPayload Latent, VerifyRequest Request)> items)
     {
         if (StandInStage.For(O, StageNames.Verifier) is { } standIn) return standIn.Score(items);
@@ -260,6 +324,7 @@ public sealed class StageRuntime(ModelHost models, IOptions<GridOptions> options
             : throw new ArgumentException($"latent {latent} does not have the bundle's latent shape [{string.Join(",", model.LatentShape)}]");
     }
 
+    /// <summary>Stops taking new work and waits for queued items to finish (graceful shutdown).</summary>
     public async Task DrainAsync(TimeSpan timeout)
     {
         _draining = true;

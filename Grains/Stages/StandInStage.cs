@@ -12,7 +12,7 @@ namespace RAE.Grid.Grains.Stages;
 /// model's forward pass, a batch takes <see cref="ServiceMs"/> — once per batch, whatever its size, as a GPU takes a
 /// roughly fixed time per batch — and returns deterministic outputs of the right shape, different per item: the encoder
 /// and diffusion stages a normal F32 latent of the bundle's latent shape seeded from the item (its image bytes; its
-/// label, seed and index), the decoder a flat-coloured PNG of the bundle's image size (or the requested size), its colour
+/// label or prompt, seed and index; the text stage a small condition from the prompt), the decoder a flat-coloured PNG of the bundle's image size (or the requested size), its colour
 /// drawn from the latent's bytes. The model is still loaded, for its shapes. Items are checked as cheaply as the real
 /// stage's contract allows (empty image, latent shape, class range); images are not decoded.
 /// These outputs are NOT model outputs: the silo logs that a stage is a stand-in and its health endpoint shows it.
@@ -67,18 +67,30 @@ public sealed class StandInStage
     public IReadOnlyList<Result<TensorPayload>> Generate(RaeModel model, IReadOnlyList<DiffusionItem> items)
     {
         var classes = model.Diffusion?.NumClasses ?? 0;
-        return Serve(items, item => item.Label < 0 || item.Label >= classes
+        return Serve(items, item => item.Prompt is { } prompt
+            ? Result<TensorPayload>.Ok(Latent(model, Hash([.. System.Text.Encoding.UTF8.GetBytes(prompt), .. BitConverter.GetBytes(item.Seed),
+                .. BitConverter.GetBytes(item.ItemIndex)])))
+            : item.Label < 0 || item.Label >= classes
             ? Result<TensorPayload>.Fail(new ItemRejectedException($"item {item.ItemIndex}: class {item.Label} is outside 0..{classes - 1}"))
             : Result<TensorPayload>.Ok(Latent(model, Hash([.. BitConverter.GetBytes((long)item.Label), .. BitConverter.GetBytes(item.Seed),
                 .. BitConverter.GetBytes(item.ItemIndex)]))));
     }
 
-    /// <summary>Makes every item's output, then sleeps out the rest of the batch's service time.</summary>
+    /// <summary>Text stand-in: each prompt → a small condition seeded from its text (the diffusion stand-in does not read it).</summary>
+    public IReadOnlyList<Result<TensorPayload>> Condition(IReadOnlyList<string> prompts) =>
+        Serve(prompts, prompt =>
+        {
+            using var scope = NewDisposeScope();
+            using var generator = new Generator(Hash(System.Text.Encoding.UTF8.GetBytes(prompt)));
+            return Result<TensorPayload>.Ok(TensorPayloads.ToPayload(randn([1, 8], ScalarType.Float32, generator: generator)));
+        });
+
     /// <summary>A synthetic score in [0, 1) from the latent's bytes and label (no verifier runs): deterministic, so a stand-in grid selects the same winners on any silo.</summary>
     public IReadOnlyList<Result<CandidateScore>> Score(IReadOnlyList<(TensorPayload Latent, VerifyRequest Request)> items) =>
         Serve(items, item => Result<CandidateScore>.Ok(new CandidateScore(
             (Hash([.. item.Latent.Data, .. BitConverter.GetBytes(item.Request.Label)]) >> 11) / (double)(1UL << 53), "stand-in (synthetic score)")));
 
+    /// <summary>Makes every item's output, then sleeps out the rest of the batch's service time.</summary>
     private IReadOnlyList<Result<TOut>> Serve<TIn, TOut>(IReadOnlyList<TIn> items, Func<TIn, Result<TOut>> output)
     {
         var clock = Stopwatch.StartNew();

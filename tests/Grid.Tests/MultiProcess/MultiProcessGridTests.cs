@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using StbImageWriteSharp;
 
 namespace RAE.Grid.Grid.Tests.MultiProcess;
@@ -115,6 +116,49 @@ public sealed class MultiProcessGridTests(TwoSiloCluster cluster) : IClassFixtur
         if (Directory.EnumerateFiles(again).Count() != Directory.EnumerateFiles(outDir).Count())
             check.Problems.Add($"`rae-grid fetch` wrote {Directory.EnumerateFiles(again).Count()} files, the generate command {Directory.EnumerateFiles(outDir).Count()}");
         Report(check.Problems, $"generation job {check.JobId}: later status/fetch clients");
+    });
+
+    [Fact]
+    public Task A_best_of_n_prompt_job_runs_text_and_decoder_on_one_silo_process_and_diffusion_and_the_llm_verifier_on_the_other() => Checked(async () =>
+    {
+        string[] prompts = ["a photo of a cat", "a red bus on a street"];
+        const int n = 3;
+        const string bundle = TwoSiloCluster.TextToImageBundle;
+        var promptsFile = Path.Combine(cluster.WorkDir, "prompts.txt");
+        await File.WriteAllTextAsync(promptsFile, prompts[1] + "\n\n");
+        var outDir = Path.Combine(cluster.WorkDir, "prompt-out");
+        var before = new Dictionary<string, long>();
+        foreach (var (stage, silo) in new[] { ("text", cluster.SiloB), ("diffusion", cluster.SiloA), ("verifier", cluster.SiloA), ("decoder", cluster.SiloB) })
+            before[stage] = await cluster.StageItemsAsync(silo, stage, bundle);
+
+        var clock = Stopwatch.StartNew();
+        var (client, code) = await cluster.RunClientAsync("client-prompts", ClientTimeout, "generate", "--bundle", bundle,
+            "--prompt", prompts[0], "--prompts", promptsFile, "--per-prompt", "1", "--steps", "3",
+            "--best-of", n.ToString(), "--keep", "1", "--verifier", "answer-logits", "--out", outDir);
+        AssertExitedCleanly(client, code);
+
+        var expected = prompts.Select((_, k) => new ExpectedItem(k, $"prompt {k}", $"{k:D5}_prompt{k}.png")).ToList();
+        var check = new JobOutputCheck("Generate", expected, Side);
+        await check.RunAsync(outDir, cluster.Store);
+        // Where each stage ran: the prompts' conditions on B (once per prompt), every candidate sampled and scored on A, the winners decoded on B.
+        foreach (var (stage, silo, want) in new[] { ("text", cluster.SiloB, 2L), ("diffusion", cluster.SiloA, 2L * n), ("verifier", cluster.SiloA, 2L * n), ("decoder", cluster.SiloB, 2L) })
+        {
+            var ran = await cluster.StageItemsAsync(silo, stage, bundle) - before[stage];
+            if (ran != want) check.Problems.Add($"{silo.Name}'s {stage} stage ran {ran} items of {bundle} for this job, expected {want}");
+        }
+        // The manifest's item records name each prompt and its candidates' Answer-Logits scores.
+        var records = Directory.EnumerateFiles(Path.Combine(outDir, "items"), "*.jsonl").Order(StringComparer.Ordinal)
+            .SelectMany(File.ReadLines).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        foreach (var r in records)
+        {
+            var k = r.GetProperty("index").GetInt32();
+            if (r.GetProperty("prompt").GetString() != prompts[k]) check.Problems.Add($"item {k}: prompt {r.GetProperty("prompt")}, expected '{prompts[k]}'");
+            if (r.GetProperty("verifier").GetString() is not { } v || !v.StartsWith("answer-logits (", StringComparison.Ordinal))
+                check.Problems.Add($"item {k}: verifier {r.GetProperty("verifier")}, expected answer-logits");
+            if (r.GetProperty("candidates").GetArrayLength() != n) check.Problems.Add($"item {k}: {r.GetProperty("candidates").GetArrayLength()} candidates listed, expected {n}");
+        }
+        if (records.Count != 2) check.Problems.Add($"{records.Count} item records, expected 2");
+        Report(check.Problems, $"prompt job {check.JobId} (2 prompts, best of {n}, {clock.Elapsed.TotalSeconds:F1} s)");
     });
 
     /// <summary>

@@ -7,8 +7,8 @@ namespace RAE.Grid.Grid.Tests.MultiProcess;
 
 /// <summary>
 /// A real two-silo grid on loopback, each part its own process: redis-server (membership, job state, reminders),
-/// Azurite (the blob output store), and two <c>rae-grid serve</c> silos with different stages — silo A hosts the encoder
-/// and diffusion stages, silo B the decoder — so every item of every job crosses processes. Clients are further
+/// Azurite (the blob output store), and two <c>rae-grid serve</c> silos with different stages — silo A hosts the encoder,
+/// diffusion and verifier stages, silo B the decoder and text stages — so every item of every job crosses processes. Clients are further
 /// <c>rae-grid</c> processes (<see cref="RunClientAsync"/>). Every wait is bounded by <see cref="Budget"/>, which
 /// bounds the whole class's run; every process is killed on dispose, and <see cref="Diagnostics"/> shows what each printed.
 /// </summary>
@@ -24,10 +24,16 @@ public sealed class TwoSiloCluster : IAsyncLifetime
     /// <summary>Longest build of the CLI when it is missing or stale (see <see cref="GridCli.EnsureBuiltAsync"/>).</summary>
     static readonly TimeSpan CliBuildTimeout = TimeSpan.FromSeconds(150);
 
-    /// <summary>Silo A's stages: the image-to-latent and noise-to-latent stages.</summary>
-    public static readonly string[] SiloAStages = ["encoder", "diffusion"];
-    /// <summary>Silo B's stages: the latent-to-image stage, so every item goes from A to B.</summary>
-    public static readonly string[] SiloBStages = ["decoder"];
+    /// <summary>Silo A's stages: the image-to-latent and noise-to-latent stages, and the latent verifier beside diffusion.</summary>
+    public static readonly string[] SiloAStages = ["encoder", "diffusion", "verifier"];
+    /// <summary>
+    /// Silo B's stages: the latent-to-image stage, so every item goes from A to B, and the text stage (prompt → condition
+    /// tokens), so a prompted item's conditions go from B to A first.
+    /// </summary>
+    public static readonly string[] SiloBStages = ["decoder", "text"];
+
+    /// <summary>The text-to-image bundle both silos also register (random weights).</summary>
+    public const string TextToImageBundle = "tiny-t2i";
 
     readonly Stopwatch _clock = Stopwatch.StartNew();
     readonly List<ChildProcess> _processes = [];
@@ -95,6 +101,7 @@ public sealed class TwoSiloCluster : IAsyncLifetime
         env["RAEGRID_OutputStore__ConnectionString"] = _azurite!.ConnectionString;
         env["RAEGRID_OutputStore__Container"] = container;
         env["RAEGRID_Grid__Bundles__tiny"] = bundle;
+        env[$"RAEGRID_Grid__Bundles__{TextToImageBundle}"] = Path.Combine(Repo, "bundles", TextToImageBundle, "bundle.json");
         for (var i = 0; i < stages.Length; i++) env[$"RAEGRID_Grid__Stages__{i}"] = stages[i];
         env["RAEGRID_Health__Port"] = healthPort.ToString();
         // One line per log entry, so the tails in failure messages read well.
@@ -114,11 +121,11 @@ public sealed class TwoSiloCluster : IAsyncLifetime
         return JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync());
     }
 
-    /// <summary>Items a silo's stage has run so far (from /healthz batching statistics; 0 before its first batch).</summary>
-    public async Task<long> StageItemsAsync(SiloProcess silo, string stage)
+    /// <summary>Items a silo's stage of <paramref name="bundle"/> has run so far (from /healthz batching statistics; 0 before its first batch).</summary>
+    public async Task<long> StageItemsAsync(SiloProcess silo, string stage, string bundle = "tiny")
     {
         using var health = await HealthAsync(silo);
-        return health.RootElement.GetProperty("batching").TryGetProperty($"{stage}/tiny", out var s) ? s.GetProperty("items").GetInt64() : 0;
+        return health.RootElement.GetProperty("batching").TryGetProperty($"{stage}/{bundle}", out var s) ? s.GetProperty("items").GetInt64() : 0;
     }
 
     /// <summary>
