@@ -50,6 +50,13 @@ public sealed class ScaleRaeUnderstanding
         return new ScaleRaeUnderstanding(lm, projector, precision);
     }
 
+    /// <summary>
+    /// The understanding half of an already loaded T2I model: the same LLM and projector modules (no copy, no second
+    /// load), so generation and verification read one set of weights.
+    /// </summary>
+    public static ScaleRaeUnderstanding From(ScaleRaeT2IModel model, SplicePrecision precision = SplicePrecision.OfficialBf16Cast) =>
+        new(model.Llm, model.MmProjector, precision);
+
     /// <summary>The Scale-RAE model type (<c>ScaleRAEQwenForCausalLM</c>), a Qwen2 LLM underneath.</summary>
     public const string ModelType = "cambrian_qwen";
 
