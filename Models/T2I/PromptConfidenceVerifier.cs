@@ -43,7 +43,7 @@ public sealed class PromptConfidenceVerifier(string name, string version, ScaleR
         var ids = questionIds(prompt).Concat(p).ToArray();
         var logits = model.PromptLogits(ids, features);
         var last = logits[^p.Length..];
-        var ce = functional.cross_entropy(last[..^1].to(ScalarType.Float64), tensor(p[1..]), reduction: Reduction.None);
+        var ce = functional.cross_entropy(last[..^1].to(ScalarType.Float64), tensor(p[1..], device: last.device), reduction: Reduction.None);
         var perToken = ce.data<double>().ToArray();
         refLogits = last.MoveToOuterDisposeScope();
         // A one-token prompt has no loss term (torch's mean of nothing is NaN); its confidence is still defined.
