@@ -69,10 +69,10 @@ public sealed class TextToImage : IDisposable
     /// </summary>
     public long[] GenerationIds(string prompt)
     {
-        if (string.IsNullOrWhiteSpace(prompt)) throw new ArgumentException("prompt: empty", nameof(prompt));
+        if (string.IsNullOrWhiteSpace(prompt)) throw new ArgumentException("prompt: empty");
         var n = Tokenizer.Encode(prompt).Count;
         if (n > Section.MaxPromptTokens)
-            throw new ArgumentException($"prompt: {n} tokens, over t2i.max_prompt_tokens {Section.MaxPromptTokens}", nameof(prompt));
+            throw new ArgumentException($"prompt: {n} tokens, over t2i.max_prompt_tokens {Section.MaxPromptTokens}");
         var text = ScaleRaePrompts.Generation(prompt, Section.Templates.GeneratePrefix, Section.Templates.System);
         return [.. Tokenizer.Encode(text).Select(x => (long)x), _imageStartId];
     }
@@ -84,7 +84,7 @@ public sealed class TextToImage : IDisposable
     /// </summary>
     public Tensor Condition(IReadOnlyList<string> prompts)
     {
-        if (prompts.Count == 0) throw new ArgumentException("prompts: none", nameof(prompts));
+        if (prompts.Count == 0) throw new ArgumentException("prompts: none");
         var ids = prompts.Select(GenerationIds).ToArray();
         using var _ = inference_mode();
         using var scope = NewDisposeScope();

@@ -51,7 +51,7 @@ public class TinyT2IBundleTests
         var bundle = RaeBundle.Load(BundlePath);
         using var limited = TextToImage.Load(bundle with { T2I = bundle.T2I! with { MaxPromptTokens = 3 } });
         var e = Assert.Throws<ArgumentException>(() => limited.GenerationIds("a photo of a horse"));
-        Assert.Contains("prompt: 5 tokens, over t2i.max_prompt_tokens 3", e.Message);
+        Assert.Equal("prompt: 5 tokens, over t2i.max_prompt_tokens 3", e.Message);
         Assert.Equal(1, limited.Condition(["a red car"]).shape[0]); // 3 tokens: at the limit, not over it
     }
 
@@ -119,6 +119,8 @@ public class TinyT2IBundleTests
             Assert.Equal(scores[2].item<float>(), verifier.Score(latents[2..3], conditions[2..3])[0].item<float>());
         }
         Assert.Same(model.Verifier(), model.Verifier("answer-logits"));
+        // A one-token prompt has no prompt-loss term; its confidence still scores.
+        Assert.True(model.Verifier("prompt-confidence").Score(latents[..1], [new LatentCondition(-1, "cat")]).isfinite().all().item<bool>());
     }
 
     [Fact]
