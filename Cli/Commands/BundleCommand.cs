@@ -13,10 +13,12 @@ internal static class BundleCommand
         var seed = new Option<long>("--seed") { Description = "Seed of the random weights", DefaultValueFactory = _ => 0 };
         var encoder = new Option<string>("--encoder") { Description = "Encoder: dinov2, or siglip2 (adds the SigLIP-2 text-latent verifier)", DefaultValueFactory = _ => "dinov2" };
         encoder.AcceptOnlyFromAmong(RandomBundle.Encoders);
-        var random = new Command("random", "Write a tiny randomly initialised RAE bundle (official architectures and key names)") { outDir, seed, encoder };
+        var t2i = new Option<bool>("--t2i") { Description = "Write the tiny text-to-image bundle instead: the SigLIP-2 RAE, a random Scale-RAE T2I model and its two LLM verifiers" };
+        var random = new Command("random", "Write a tiny randomly initialised RAE bundle (official architectures and key names)") { outDir, seed, encoder, t2i };
         random.SetAction(pr =>
         {
-            var path = pr.GetValue(encoder) == "siglip2"
+            var path = pr.GetValue(t2i) ? RandomBundle.CreateT2I(pr.GetValue(outDir)!, pr.GetValue(seed))
+                : pr.GetValue(encoder) == "siglip2"
                 ? RandomBundle.CreateSiglip2(pr.GetValue(outDir)!, pr.GetValue(seed))
                 : RandomBundle.Create(pr.GetValue(outDir)!, pr.GetValue(seed));
             AnsiConsole.MarkupLineInterpolated($"wrote {path}");
@@ -30,6 +32,12 @@ internal static class BundleCommand
             var b = model.Bundle;
             var latent = string.Join(",", model.LatentShape);
             AnsiConsole.MarkupLineInterpolated($"[green]ok[/] {b.Name}: encoder {b.Stage1.Params.EncoderCls}, latent [[{latent}]], image {model.ImageSize}px, diffusion {b.Stage2?.Target ?? "none"}, guidance {b.Guidance.Method} {b.Guidance.Scale}, shift {model.Shift:F3}");
+            if (b.T2I is { } section)
+            {
+                var t = model.TextToImage();
+                var llm = t.Model.Llm.Config;
+                AnsiConsole.MarkupLineInterpolated($"[green]ok[/] t2i: LLM {llm.HiddenSize}w×{llm.NumHiddenLayers}L vocab {llm.VocabSize}{(llm.TieWordEmbeddings ? " tied" : "")}, tokenizer {t.Tokenizer.VocabularySize} ids, latent [[{string.Join(",", t.LatentShape)}]], sampler {section.Sampler.Method} {section.Sampler.NumSteps} steps cfg {section.Sampler.CfgScale}, max {section.MaxPromptTokens} prompt tokens");
+            }
             foreach (var v in b.Verifiers ?? [])
                 AnsiConsole.MarkupLineInterpolated($"[green]ok[/] verifier {v.Name}: {model.Verifier(v.Name).Version}");
             if (b.RandomWeights) AnsiConsole.MarkupLine(CommonOptions.RandomWeightsNotice);

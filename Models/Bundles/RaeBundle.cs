@@ -26,6 +26,8 @@ public sealed record RaeBundle
     [JsonPropertyName("misc")] public MiscSection Misc { get; init; } = new();
     /// <summary>Latent verifiers for best-of-N (the first is the default); empty when the bundle has none.</summary>
     [JsonPropertyName("verifiers"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public VerifierSection[]? Verifiers { get; init; }
+    /// <summary>The Scale-RAE text-to-image model, or null for a bundle without one.</summary>
+    [JsonPropertyName("t2i"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public T2ISection? T2I { get; init; }
 
     /// <summary>The folder relative paths are resolved against (set by <see cref="Load"/>).</summary>
     [JsonIgnore] public string BaseDir { get; init; } = ".";
@@ -121,10 +123,17 @@ public sealed record RaeBundle
             else if (!verifierNames.Add(v.Name)) p.Add($"{where}.name: '{v.Name}' appears twice");
             if (!VerifierSection.Types.Contains(v.Type))
                 p.Add($"{where}.type: '{v.Type}' is not one of {string.Join(", ", VerifierSection.Types)}");
-            FileMustExist(v.Weights, $"{where}.weights", true);
+            // The LLM verifiers read the t2i checkpoint; the others have weights of their own.
+            var llmVerifier = VerifierSection.LlmTypes.Contains(v.Type);
+            FileMustExist(v.Weights, $"{where}.weights", !llmVerifier);
+            if (llmVerifier && T2I is null) p.Add($"{where}.type: '{v.Type}' reads the bundle's t2i LLM, but the bundle has no t2i section");
+            if (v.SplicePrecision is { } sp && !VerifierSection.SplicePrecisions.Contains(sp))
+                p.Add($"{where}.splice_precision: '{sp}' is not one of {string.Join(", ", VerifierSection.SplicePrecisions)}");
+            if (v.MaxNewTokens is <= 0) p.Add($"{where}.max_new_tokens: must be positive");
             FileMustExist(v.Config, $"{where}.config", false);
             foreach (var (t, k) in (v.Tokenizer ?? []).Select((t, k) => (t, k))) FileMustExist(t, $"{where}.tokenizer[{k}]", true);
         }
+        if (T2I is { } t2i) T2IValidation.Check(t2i, p, FileMustExist);
         return p;
     }
 

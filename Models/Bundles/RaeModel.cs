@@ -25,13 +25,22 @@ public sealed class RaeModel : IDisposable
         Bundle = bundle; Encoder = encoder; Decoder = decoder; Diffusion = diffusion; GuidanceModel = weak;
     }
 
-    /// <summary>Loads every model a bundle names.</summary>
+    /// <summary>
+    /// Loads every model a bundle names, except the <c>t2i</c> LLM, which loads on first use (<see cref="TextToImage"/>):
+    /// a decoder-only silo never loads it. Its diffusion head's latent shape is checked against the encoder's here.
+    /// </summary>
     public static RaeModel Load(RaeBundle bundle)
     {
         var (encoder, decoder) = Stage1Loader.Load(bundle);
         var diffusion = bundle.Stage2 is { } s2 ? Stage2Loader.Load(bundle, s2, "stage_2") : null;
         var weak = bundle.Guidance.GuidanceModel is { } g ? Stage2Loader.Load(bundle, g, "guidance.guidance_model") : null;
-        return new RaeModel(bundle, encoder, decoder, diffusion, weak);
+        var model = new RaeModel(bundle, encoder, decoder, diffusion, weak);
+        if (bundle.T2I is { } t2i)
+        {
+            var problems = T2IValidation.LatentShapeProblems(T2IValidation.DiffHead(t2i), model.LatentShape);
+            if (problems.Count > 0) { model.Dispose(); throw new BundleValidationException(bundle.Name, problems); }
+        }
+        return model;
     }
 
     /// <summary>Loads a bundle file.</summary>
@@ -51,6 +60,19 @@ public sealed class RaeModel : IDisposable
             if (!_verifiers.TryGetValue(section.Name, out var v)) _verifiers[section.Name] = v = OutsideDisposeScopes(() => Verifiers.VerifierLoader.Load(this, section));
             return v;
         }
+    }
+
+    private readonly Lock _t2iLock = new();
+    private T2I.TextToImage? _t2i;
+
+    /// <summary>
+    /// The bundle's text-to-image model (<c>t2i</c>), loaded on first use, once, and kept (disposed with this model).
+    /// Throws <see cref="InvalidOperationException"/> when the bundle has no <c>t2i</c> section.
+    /// </summary>
+    public T2I.TextToImage TextToImage()
+    {
+        if (Bundle.T2I is null) throw new InvalidOperationException($"bundle '{Bundle.Name}' has no t2i section");
+        lock (_t2iLock) return _t2i ??= OutsideDisposeScopes(() => T2I.TextToImage.Load(Bundle));
     }
 
     /// <summary>
@@ -156,5 +178,6 @@ public sealed class RaeModel : IDisposable
         (Diffusion as IDisposable)?.Dispose();
         (GuidanceModel as IDisposable)?.Dispose();
         lock (_verifiers) foreach (var v in _verifiers.Values) (v as IDisposable)?.Dispose();
+        lock (_t2iLock) _t2i?.Dispose();
     }
 }

@@ -40,34 +40,7 @@ public static class RandomBundle
         var gen = new Generator((ulong)seed);
         var s = shape;
         var siglip = encoder == "siglip2";
-
-        Dictionary<string, Tensor>? encoderWeights = null;
-        if (siglip) encoderWeights = RandomSiglip2.WriteEncoder(dir, s, gen);
-        else
-        {
-            var encoderJson = new JsonObject
-            {
-                ["model_type"] = Dinov2WithRegistersConfig.ModelType, ["hidden_size"] = s.Width, ["num_hidden_layers"] = s.EncoderLayers,
-                ["num_attention_heads"] = s.EncoderHeads, ["mlp_ratio"] = 4.0, ["patch_size"] = 14, ["image_size"] = 224,
-                ["num_register_tokens"] = 4, ["layer_norm_eps"] = 1e-6, ["hidden_act"] = "gelu", ["qkv_bias"] = true,
-                ["layerscale_value"] = 1.0, ["num_channels"] = 3,
-            };
-            WriteJson(Path.Combine(dir, "encoder", "config.json"), encoderJson);
-            using var enc = new Dinov2WithRegistersModel(Dinov2WithRegistersConfig.FromFile(Path.Combine(dir, "encoder", "config.json")));
-            SaveRandomized(enc, Path.Combine(dir, "encoder", "model.safetensors"), gen);
-        }
-
-        var decoderJson = new JsonObject
-        {
-            ["model_type"] = "vit_mae", ["hidden_size"] = s.Width, ["decoder_hidden_size"] = s.DecoderWidth,
-            ["decoder_num_hidden_layers"] = s.DecoderLayers, ["decoder_num_attention_heads"] = s.DecoderHeads,
-            ["decoder_intermediate_size"] = s.DecoderMlp,
-            ["layer_norm_eps"] = 1e-12, ["hidden_act"] = "gelu", ["qkv_bias"] = true, ["num_channels"] = 3,
-            ["patch_size"] = 16, ["image_size"] = 256,
-        };
-        WriteJson(Path.Combine(dir, "decoder", "config.json"), decoderJson);
-        using (var dec = new GeneralDecoder(DecoderConfig.Load(Path.Combine(dir, "decoder", "config.json")).ForRae(s.Width, 256)))
-            SaveRandomized(dec, Path.Combine(dir, "decoder", "model.safetensors"), gen);
+        var encoderWeights = WriteStage1(dir, s, gen, siglip);
 
         JsonObject DiTParams(int backbone, int depth, int heads, int head, int headHeads) => new()
         {
@@ -99,15 +72,7 @@ public static class RandomBundle
             Description = $"Randomly initialised RAE with the official key names ({s.Describe(siglip ? "SigLIP-2" : "DINOv2-reg")}). Outputs are noise-like. " + made,
             Verifiers = verifiers,
             RandomWeights = true,
-            Stage1 = new Stage1Section
-            {
-                Params = new Stage1Params
-                {
-                    EncoderCls = siglip ? "SigLIP2wNorm" : "Dinov2withNorm", EncoderConfigPath = "encoder/config.json",
-                    EncoderWeightsPath = "encoder/model.safetensors", EncoderInputSize = 224, InputImageSize = 256,
-                    DecoderConfigPath = "decoder/config.json", PretrainedDecoderPath = "decoder/model.safetensors",
-                },
-            },
+            Stage1 = Stage1(siglip),
             Stage2 = new ModelSection { Target = "DiTwDDTHead", Params = main, Ckpt = "dit/model.safetensors" },
             Guidance = new GuidanceSection
             {
@@ -119,6 +84,78 @@ public static class RandomBundle
         var path = Path.Combine(dir, "bundle.json");
         bundle.Save(path);
         return path;
+    }
+
+    /// <summary>The <c>stage_1</c> block of a random bundle (paths as <see cref="WriteStage1"/> writes them).</summary>
+    static Stage1Section Stage1(bool siglip) => new()
+    {
+        Params = new Stage1Params
+        {
+            EncoderCls = siglip ? "SigLIP2wNorm" : "Dinov2withNorm", EncoderConfigPath = "encoder/config.json",
+            EncoderWeightsPath = "encoder/model.safetensors", EncoderInputSize = 224, InputImageSize = 256,
+            DecoderConfigPath = "decoder/config.json", PretrainedDecoderPath = "decoder/model.safetensors",
+        },
+    };
+
+    /// <summary>
+    /// The tiny text-to-image bundle (the repository's <c>bundles/tiny-t2i</c> for seed 0): the SigLIP-2 RAE of
+    /// <see cref="CreateSiglip2"/> (latent 32×16×16) and a random Scale-RAE T2I model (<see cref="RandomT2I"/>) with its
+    /// two LLM verifiers; no class-conditional <c>stage_2</c>. Returns the bundle file's path.
+    /// </summary>
+    public static string CreateT2I(string dir, long seed = 0)
+    {
+        Directory.CreateDirectory(dir);
+        var gen = new Generator((ulong)seed);
+        var s = RandomBundleShape.Tiny;
+        WriteStage1(dir, s, gen, siglip: true);
+        var t2i = RandomT2I.Write(dir, s.Width, gen);
+        var bundle = new RaeBundle
+        {
+            Name = "tiny-t2i-random",
+            Description = $"Randomly initialised Scale-RAE text-to-image bundle with the official key names ({s.Describe("SigLIP-2").Split(", DiT")[0]}; " +
+                          $"{RandomT2I.Describe}). The weights are random: latents and images are noise, verifier scores are meaningless. " +
+                          $"Made by `rae-grid bundle random --t2i --out bundles/tiny-t2i --seed {seed}`.",
+            RandomWeights = true,
+            Stage1 = Stage1(siglip: true),
+            T2I = t2i,
+            Verifiers = RandomT2I.Verifiers,
+        };
+        var path = Path.Combine(dir, "bundle.json");
+        bundle.Save(path);
+        return path;
+    }
+
+    /// <summary>Writes the encoder and decoder of <c>stage_1</c>; returns the SigLIP-2 encoder's weights (null for DINOv2).</summary>
+    static Dictionary<string, Tensor>? WriteStage1(string dir, RandomBundleShape s, Generator gen, bool siglip)
+    {
+        Dictionary<string, Tensor>? encoderWeights = null;
+        if (siglip) encoderWeights = RandomSiglip2.WriteEncoder(dir, s, gen);
+        else
+        {
+            var encoderJson = new JsonObject
+            {
+                ["model_type"] = Dinov2WithRegistersConfig.ModelType, ["hidden_size"] = s.Width, ["num_hidden_layers"] = s.EncoderLayers,
+                ["num_attention_heads"] = s.EncoderHeads, ["mlp_ratio"] = 4.0, ["patch_size"] = 14, ["image_size"] = 224,
+                ["num_register_tokens"] = 4, ["layer_norm_eps"] = 1e-6, ["hidden_act"] = "gelu", ["qkv_bias"] = true,
+                ["layerscale_value"] = 1.0, ["num_channels"] = 3,
+            };
+            WriteJson(Path.Combine(dir, "encoder", "config.json"), encoderJson);
+            using var enc = new Dinov2WithRegistersModel(Dinov2WithRegistersConfig.FromFile(Path.Combine(dir, "encoder", "config.json")));
+            SaveRandomized(enc, Path.Combine(dir, "encoder", "model.safetensors"), gen);
+        }
+
+        var decoderJson = new JsonObject
+        {
+            ["model_type"] = "vit_mae", ["hidden_size"] = s.Width, ["decoder_hidden_size"] = s.DecoderWidth,
+            ["decoder_num_hidden_layers"] = s.DecoderLayers, ["decoder_num_attention_heads"] = s.DecoderHeads,
+            ["decoder_intermediate_size"] = s.DecoderMlp,
+            ["layer_norm_eps"] = 1e-12, ["hidden_act"] = "gelu", ["qkv_bias"] = true, ["num_channels"] = 3,
+            ["patch_size"] = 16, ["image_size"] = 256,
+        };
+        WriteJson(Path.Combine(dir, "decoder", "config.json"), decoderJson);
+        using (var dec = new GeneralDecoder(DecoderConfig.Load(Path.Combine(dir, "decoder", "config.json")).ForRae(s.Width, 256)))
+            SaveRandomized(dec, Path.Combine(dir, "decoder", "model.safetensors"), gen);
+        return encoderWeights;
     }
 
     internal static void WriteJson(string path, JsonObject o)

@@ -14,6 +14,9 @@ public sealed class AnswerLogitsVerifier(string name, string version, ScaleRaeUn
     Func<string, long[]> questionIds, IReadOnlySet<long> yesIds, IReadOnlySet<long> noIds, long eosTokenId,
     int maxNewTokens = AnswerLogitsVerifier.OfficialMaxNewTokens) : ILatentVerifier
 {
+    /// <summary>The bundle's <c>verifiers[].type</c> of this verifier.</summary>
+    public const string TypeName = "answer-logits";
+
     /// <summary>The script's <c>post_qa_max_new_tokens</c>.</summary>
     public const int OfficialMaxNewTokens = 512;
 

@@ -42,9 +42,10 @@ public static class LatentSplicing
             throw new ArgumentException($"the prompt ids must hold exactly one image token ({ImageTokenIndex})");
         using var scope = NewDisposeScope();
         var parts = new List<Tensor>();
-        if (at > 0) parts.Add(embedTokens.forward(tensor(ids[..at])));
-        parts.Add(imageFeatures.to(embedTokens.weight!.dtype));
-        if (at < ids.Length - 1) parts.Add(embedTokens.forward(tensor(ids[(at + 1)..])));
+        var device = embedTokens.weight!.device;
+        if (at > 0) parts.Add(embedTokens.forward(tensor(ids[..at], device: device)));
+        parts.Add(imageFeatures.to(embedTokens.weight!.dtype, device));
+        if (at < ids.Length - 1) parts.Add(embedTokens.forward(tensor(ids[(at + 1)..], device: device)));
         return cat(parts, 0).unsqueeze(0).MoveToOuterDisposeScope();
     }
 

@@ -13,6 +13,9 @@ namespace RAE.Grid.Models.T2I;
 public sealed class PromptConfidenceVerifier(string name, string version, ScaleRaeUnderstanding model,
     Func<string, long[]> questionIds, Func<string, long[]> promptIds) : ILatentVerifier
 {
+    /// <summary>The bundle's <c>verifiers[].type</c> of this verifier.</summary>
+    public const string TypeName = "prompt-confidence";
+
     /// <summary>The question of the official <c>get_loss</c> prompt (with the image).</summary>
     public const string Question = "Describe this image.";
 
@@ -36,13 +39,15 @@ public sealed class PromptConfidenceVerifier(string name, string version, ScaleR
     {
         using var scope = NewDisposeScope();
         var p = promptIds(prompt);
+        if (p.Length == 0) throw new ArgumentException("prompt: no tokens to score", nameof(prompt));
         var ids = questionIds(prompt).Concat(p).ToArray();
         var logits = model.PromptLogits(ids, features);
         var last = logits[^p.Length..];
-        var ce = functional.cross_entropy(last[..^1].to(ScalarType.Float64), tensor(p[1..]), reduction: Reduction.None);
+        var ce = functional.cross_entropy(last[..^1].to(ScalarType.Float64), tensor(p[1..], device: last.device), reduction: Reduction.None);
         var perToken = ce.data<double>().ToArray();
         refLogits = last.MoveToOuterDisposeScope();
-        return new PromptConfidence(perToken, perToken.Average(), ScaleRaeUnderstanding.Confidence(last));
+        // A one-token prompt has no loss term (torch's mean of nothing is NaN); its confidence is still defined.
+        return new PromptConfidence(perToken, perToken.Length > 0 ? perToken.Average() : double.NaN, ScaleRaeUnderstanding.Confidence(last));
     }
 
     /// <summary>

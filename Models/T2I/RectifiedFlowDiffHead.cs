@@ -35,12 +35,12 @@ public sealed class RectifiedFlowDiffHead : Module<Tensor, Tensor, Tensor, Tenso
         : model.ForwardWithCfg(x, t, cond, cfgScale, ScaleRaeLightningDiT.GuidingCfgInterval);
 
     /// <summary>Recommended sampling: Euler from <paramref name="noise"/> on RAE's shifted grid.</summary>
-    public Tensor SampleEuler(Tensor noise, Tensor cond, int steps, double cfgScale = 1.0) =>
-        ScaleRaeSampling.Euler((x, t) => Velocity(x, t, cond, cfgScale), noise, steps, Shift);
+    public Tensor SampleEuler(Tensor noise, Tensor cond, int steps, double cfgScale = 1.0, CancellationToken cancellation = default) =>
+        ScaleRaeSampling.Euler((x, t) => Velocity(x, t, cond, cfgScale), noise, steps, Shift, cancellation);
 
     /// <summary>The official <c>infer</c> (guidance 1 → <c>model.forward</c>) with <c>p_sample_loop</c>, quirks included.</summary>
-    public Tensor SampleOfficialLoop(Tensor noise, Tensor cond, int steps = 50) =>
-        ScaleRaeSampling.OfficialLoop((x, t) => model.forward(x, t, cond), noise, OfficialLoopSchedule.Pairs(Shift, steps));
+    public Tensor SampleOfficialLoop(Tensor noise, Tensor cond, int steps = 50, CancellationToken cancellation = default) =>
+        ScaleRaeSampling.OfficialLoop((x, t) => model.forward(x, t, cond), noise, OfficialLoopSchedule.Pairs(Shift, steps), cancellation);
 
     /// <summary>Latent [B, C, H, W] → tokens [B, H·W, C] (<c>x.permute(0, 2, 3, 1).reshape(B, L, C)</c>).</summary>
     public static Tensor ToTokens(Tensor x) => x.permute(0, 2, 3, 1).reshape(x.shape[0], x.shape[2] * x.shape[3], x.shape[1]);

@@ -11,20 +11,22 @@ public static class ScaleRaeSampling
 
     /// <summary>
     /// The recommended sampler: Euler on RAE's official grid t_k = shift(1 − linspace(0, 0.999, steps + 1)) in float32,
-    /// <paramref name="steps"/> steps, no final step to 0.
+    /// <paramref name="steps"/> steps, no final step to 0. <paramref name="cancellation"/> is checked between steps.
     /// </summary>
-    public static Tensor Euler(VelocityField v, Tensor noise, int steps, double shift)
+    public static Tensor Euler(VelocityField v, Tensor noise, int steps, double shift, CancellationToken cancellation = default)
     {
         using var grid = SamplingGrid.Official(steps + 1, shift);
-        return new EulerSampler().Sample(v, noise, grid);
+        return new EulerSampler().Sample(v, noise, grid, cancellation: cancellation);
     }
 
     /// <summary>The official <c>p_sample_loop</c> on the pairs of <see cref="OfficialLoopSchedule.Pairs"/>.</summary>
-    public static Tensor OfficialLoop(VelocityField v, Tensor noise, IReadOnlyList<(float Current, float Next)> pairs)
+    public static Tensor OfficialLoop(VelocityField v, Tensor noise, IReadOnlyList<(float Current, float Next)> pairs,
+        CancellationToken cancellation = default)
     {
         var x = noise.alias();
         foreach (var (tc, tn) in pairs)
         {
+            if (cancellation.IsCancellationRequested) { x.Dispose(); cancellation.ThrowIfCancellationRequested(); }
             using var scope = NewDisposeScope();
             var t = full([noise.shape[0]], tc, noise.dtype, noise.device);
             var next = (x + (tn - tc) * v(x, t)).MoveToOuterDisposeScope();

@@ -50,11 +50,16 @@ public sealed class ScaleRaeT2IModel : Module
     /// <summary>
     /// Builds the model from the HF config (<c>hidden_size</c>, …, <c>mm_hidden_size</c>, <c>tie_word_embeddings</c>) and
     /// the LightningDiT parameters, and loads <paramref name="stateDict"/> strictly: every missing, unexpected or
-    /// mis-shaped key is named in one error. Eval mode, no gradients.
+    /// mis-shaped key is named in one error. Eval mode, no gradients. Keys starting with one of
+    /// <paramref name="skipPrefixes"/> (e.g. a released checkpoint's <c>model.vision_tower.</c>) are dropped first, by
+    /// name, so the load stays strict for everything else.
     /// </summary>
     public static ScaleRaeT2IModel Load(JsonElement hfConfig, ScaleRaeDiTConfig dit, IReadOnlyDictionary<string, Tensor> stateDict,
-        string sourceName = "Scale-RAE checkpoint")
+        string sourceName = "Scale-RAE checkpoint", IReadOnlyCollection<string>? skipPrefixes = null)
     {
+        if (skipPrefixes is { Count: > 0 })
+            stateDict = stateDict.Where(kv => !skipPrefixes.Any(p => kv.Key.StartsWith(p, StringComparison.Ordinal)))
+                .ToDictionary(kv => kv.Key, kv => kv.Value);
         var llm = Qwen2Config.FromJson(hfConfig, sourceName + " config", ModelTypes);
         var r = new ConfigReader(hfConfig, sourceName + " config");
         var mmProjectorType = r.String("mm_projector_type", MmProjector.Type);

@@ -50,6 +50,13 @@ public sealed class ScaleRaeUnderstanding
         return new ScaleRaeUnderstanding(lm, projector, precision);
     }
 
+    /// <summary>
+    /// The understanding half of an already loaded T2I model: the same LLM and projector modules (no copy, no second
+    /// load), so generation and verification read one set of weights.
+    /// </summary>
+    public static ScaleRaeUnderstanding From(ScaleRaeT2IModel model, SplicePrecision precision = SplicePrecision.OfficialBf16Cast) =>
+        new(model.Llm, model.MmProjector, precision);
+
     /// <summary>The Scale-RAE model type (<c>ScaleRAEQwenForCausalLM</c>), a Qwen2 LLM underneath.</summary>
     public const string ModelType = "cambrian_qwen";
 
@@ -68,13 +75,17 @@ public sealed class ScaleRaeUnderstanding
     /// <summary>The same weights with another splice precision.</summary>
     public ScaleRaeUnderstanding With(SplicePrecision precision) => new(Lm, Projector, precision);
 
-    /// <summary>Latents [N, C, H, W] → image features [N, H·W, hidden] (token n = row n / W, column n % W).</summary>
+    /// <summary>
+    /// Latents [N, C, H, W] (any device) → image features [N, H·W, hidden] on the model's device and dtype (token n = row
+    /// n / W, column n % W).
+    /// </summary>
     public Tensor ProjectLatents(Tensor latents)
     {
         using var scope = NewDisposeScope();
         var (n, c) = (latents.shape[0], latents.shape[1]);
         var tokens = latents.permute(0, 2, 3, 1).reshape(n, -1, c);
-        return Projector.forward(tokens.to(ScalarType.Float32)).MoveToOuterDisposeScope();
+        var w = Projector.parameters().First();
+        return Projector.forward(tokens.to(w.dtype, w.device)).MoveToOuterDisposeScope();
     }
 
     /// <summary>One forward of the spliced prompt: logits [L − 1 + N, vocab] (float32).</summary>
@@ -107,7 +118,7 @@ public sealed class ScaleRaeUnderstanding
             steps.Add(l);
             if (token == eosTokenId || tokens.Count > maxNewTokens) break;
             // cat(bf16 prompt, float32 embedding) promotes to float32: the prompt stays bf16-rounded, the norm stops rounding.
-            var next = Lm.model.embed_tokens.forward(tensor(new[] { token })).unsqueeze(0);
+            var next = Lm.model.embed_tokens.forward(tensor(new[] { token }, device: input.device)).unsqueeze(0);
             input = cat([input.to(ScalarType.Float32), next], 1);
         }
         return new GreedyDecodeResult(tokens.ToArray(), selected.ToArray(), confs.ToArray(), stack(steps).MoveToOuterDisposeScope());
