@@ -87,7 +87,7 @@ public sealed partial class PartitionGrain
                 stage.DecodeCandidate(CandidateItem(items, item, local, candidate, silo), route, ct));
             S.Record(local, result.Receipt.Sha256, result.Receipt.Producer);
             if (result.Resampled) { S.Sampled++; S.Resampled++; }
-        }, ct);
+        }, ct, countFirst: S.Attempts[local] == 0); // scoring the item's candidates was its first attempt
         _holders.Remove((item, candidate));
         await SettleAsync([local], outcome.Error is null ? null : [outcome.Error], since.Elapsed.TotalSeconds, outcome.Transient);
     }

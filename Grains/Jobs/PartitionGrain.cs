@@ -310,15 +310,16 @@ public sealed partial class PartitionGrain(
     /// Runs <paramref name="work"/>, waiting out transient failures (busy stage, silo gone, store or Redis outage) with
     /// backoff — the router passes over the silo that failed — until <see cref="PipelineOptions.ItemRetryDeadline"/>,
     /// counted from this call, so a crash never uses up an item's budget. Returns (null, false) on success, else the
-    /// error that failed the items and whether it was transient (the deadline passed).
+    /// error that failed the items and whether it was transient (the deadline passed). With <paramref name="countFirst"/>
+    /// false only retries add to the items' attempts (a later phase of an item whose first attempt was already counted).
     /// </summary>
     private async Task<(string? Error, bool Transient)> WithRetriesAsync(List<int> locals, Func<Task> work, CancellationToken ct,
-        bool countAttempts = true)
+        bool countFirst = true)
     {
         var since = Stopwatch.StartNew();
         for (int attempt = 1; ; attempt++)
         {
-            if (countAttempts) foreach (var i in locals) S.Attempts[i] = (byte)Math.Min(255, S.Attempts[i] + 1);
+            if (attempt > 1 || countFirst) foreach (var i in locals) S.Attempts[i] = (byte)Math.Min(255, S.Attempts[i] + 1);
             try
             {
                 await work();

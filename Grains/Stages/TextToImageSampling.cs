@@ -13,9 +13,6 @@ namespace RAE.Grid.Grains.Stages;
 /// </summary>
 public static class TextToImageSampling
 {
-    /// <summary>Sampler names: RAE's Euler grid (recommended) and the official loop.</summary>
-    public static readonly string[] Samplers = ["euler", "official-loop"];
-
     /// <summary>Guidance names: none, or classifier-free guidance with the learned null condition.</summary>
     public static readonly string[] Guidances = ["none", "cfg"];
 
@@ -27,7 +24,8 @@ public static class TextToImageSampling
         var steps = r.Steps ?? t.Sampler.NumSteps;
         if (steps < 1) p.Add($"steps: must be at least 1, got {steps}");
         var sampler = r.Sampler ?? t.Sampler.Method;
-        if (!Samplers.Contains(sampler)) p.Add($"sampler: '{sampler}' is not one of {string.Join(", ", Samplers)} (text-to-image)");
+        if (!T2ISamplerSection.Methods.Contains(sampler)) p.Add($"sampler: '{sampler}' is not one of {string.Join(", ", T2ISamplerSection.Methods)} (text-to-image)");
+        else if (sampler == "official-loop" && steps < 2) p.Add($"steps: the official loop needs at least 2, got {steps}");
         var scale = r.Scale ?? t.Sampler.CfgScale;
         if (!double.IsFinite(scale) || scale < 1) p.Add($"scale: must be a finite number >= 1 (1: no guidance), got {scale.ToString(CultureInfo.InvariantCulture)}");
         var guidance = r.Guidance ?? (scale > 1 ? "cfg" : "none");
@@ -44,5 +42,5 @@ public static class TextToImageSampling
     public static double CfgScale(SamplingSpec s) => s.Guidance == "cfg" ? s.Scale ?? 1 : 1;
 
     /// <summary>The model library's sampler for a resolved spec.</summary>
-    public static ScaleRaeSampler SamplerOf(SamplingSpec s) => s.Sampler == "official-loop" ? ScaleRaeSampler.OfficialLoop : ScaleRaeSampler.Euler;
+    public static ScaleRaeSampler SamplerOf(SamplingSpec s) => T2ISamplerSection.Parse(s.Sampler!);
 }

@@ -54,7 +54,7 @@ public sealed class AnswerLogitsVerifier(string name, string version, ScaleRaeUn
     /// −no_logit (a non-yes answer's yes_logit is always 0). Exact only up to yes-answer ties in yes_logit, which the
     /// official key would then break by no_logit.
     /// </summary>
-    public static double RankingValue(AnswerScore s) => s.Score == 1 ? YesOffset + s.YesLogit : -s.NoLogit;
+    public static double RankingValue(AnswerScore s) => s.Score == 1 ? YesOffset + s.YesLogit : 0.0 - s.NoLogit; // 0 − 0 is +0, not −0
 
     /// <summary>Scores each row on its own (one LLM call per candidate, as the official code); prompts from <see cref="LatentCondition.Text"/>.</summary>
     public Tensor Score(Tensor latents, IReadOnlyList<LatentCondition> conditions) =>

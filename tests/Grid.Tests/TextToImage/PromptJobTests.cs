@@ -55,6 +55,7 @@ public sealed class PromptJobTests
             Assert.False(r.TryGetProperty("label", out _));
             Assert.EndsWith($"_prompt{item}.png", r.GetProperty("output").GetString());
             Assert.StartsWith("prompt-confidence (", r.GetProperty("verifier").GetString());
+            Assert.Equal(1, r.GetProperty("attempts").GetInt32()); // scoring and decoding are one attempt, not two
             if (r.GetProperty("rank").GetInt32() != 0) continue;
             var all = r.GetProperty("candidates").EnumerateArray().ToList();
             Assert.Equal(4, all.Count);
@@ -96,9 +97,9 @@ public sealed class PromptJobTests
         var tooLong = string.Join(' ', Enumerable.Repeat("cat", 400));
         var status = await RunAsync(grid, "bad-prompt", GenerateSpec.ForPrompts([Prompts[0], tooLong, Prompts[1]], 1, 1, FewSteps), JobState.CompletedWithErrors);
         Assert.Equal((3, 2, 1), (status.Total, status.Done, status.Failed));
-        var error = Assert.Single(status.FirstErrors);
+        var error = Assert.Single(status.Errors);
         Assert.Equal(1, error.Index);
-        Assert.Contains("max_prompt_tokens", error.Message);
+        Assert.Contains("over t2i.max_prompt_tokens 128", error.Message);
     }
 
     [Fact]
