@@ -33,6 +33,9 @@ public sealed class BadInputTableTests(LimitsClusterFixture fixture, ITestOutput
     static JobRequest BestOf(int n, int keep, string? verifier = null, int perClass = 1, int[]? classes = null) =>
         new(JobKind.Generate, GridTestFolders.BundleId, Generate: new GenerateSpec(classes ?? [1], perClass, 0, BestOf: new BestOfSpec(n, keep, verifier)));
 
+    static JobRequest Prompts(params string[] prompts) =>
+        new(JobKind.Generate, GridTestFolders.BundleId, Generate: GenerateSpec.ForPrompts(prompts, 1, 0));
+
     static JobRequest Recon(params ImageSource[] images) => new(JobKind.Reconstruct, GridTestFolders.BundleId, Images: images);
 
     static JobRequest Images(string name = "a.png", string? uri = "uploads/a.png") => Recon(new ImageSource(name, null, uri));
@@ -66,6 +69,13 @@ public sealed class BadInputTableTests(LimitsClusterFixture fixture, ITestOutput
         ["request best-of bundle without verifiers"] = new(t => t.Rejected(BestOf(4, 2)), "verifier: bundle 'tiny-random' has no verifiers"),
         ["request best-of outputs over MaxItemsPerJob"] = new(t => t.Rejected(BestOf(8, 8, perClass: 1_000_000, classes: [0, 1])),
             "2 classes × 1000000 × keep 8 outputs exceed MaxItemsPerJob 10000000"),
+        ["request prompt blank"] = new(t => t.Rejected(Prompts("a cat", " ")), "prompts[1]: empty"),
+        ["request prompt 3000 characters"] = new(t => t.Rejected(Prompts(new string('a', 3000))), "prompts[0]: 3000 characters is over MaxPromptChars 2000"),
+        ["request prompts 10001 entries"] = new(t => t.Rejected(Prompts(Enumerable.Repeat("a cat", 10_001).ToArray())), "prompts: 10001 entries is over MaxPrompts 10000"),
+        ["request prompts and classes"] = new(t => t.Rejected(Prompts("a cat") with { Generate = GenerateSpec.ForPrompts(["a cat"], 1, 0) with { Classes = [1] } }),
+            "classes: a Generate job has classes or prompts, not both"),
+        ["request prompts for a class-conditional bundle"] = new(t => t.Rejected(Prompts("a cat")),
+            $"bundle '{GridTestFolders.BundleId}' has no t2i section: prompts need a text-to-image bundle"),
         ["request per-class 0"] = new(t => t.Rejected(Gen(perClass: 0)), "per_class: must be at least 1, got 0"),
         ["request per-class 2000000"] = new(t => t.Rejected(Gen(perClass: 2_000_000)), "per_class: 2000000 is over MaxPerClass 1000000"),
         ["request classes empty"] = new(t => t.Rejected(Gen(classes: [])), "classes: a Generate job needs at least one class"),
