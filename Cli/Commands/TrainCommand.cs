@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using RAE.Grid.Training.Data;
 using RAE.Grid.Training.Recipe;
+using RAE.Grid.Training.T2I;
 using Spectre.Console;
 
 namespace RAE.Grid.Cli.Commands;
@@ -26,6 +27,8 @@ internal static class TrainCommand
         var cmd = new Command("train", "Train an RAE from a recipe: MAE encoder, latent stats, decoder, DiT; writes a bundle") { recipe, outDir, work, data, threads };
         cmd.SetAction((pr, ct) => CommonOptions.Guard(async () =>
         {
+            if (T2IRecipe.IsT2I(pr.GetValue(recipe)!))
+                return await TrainT2I(T2IRecipe.Load(pr.GetValue(recipe)!), pr.GetValue(threads), pr.GetValue(outDir), pr.GetValue(work), pr.GetValue(data)!, ct);
             var r = WithThreads(TrainingRecipe.Load(pr.GetValue(recipe)!), pr.GetValue(threads));
             var output = pr.GetValue(outDir) ?? Path.Combine("bundles", r.Name);
             var workDir = pr.GetValue(work) ?? Path.Combine(".rae-grid", "train", r.Name);
@@ -41,6 +44,20 @@ internal static class TrainCommand
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>A <c>"kind": "t2i"</c> recipe: the Scale-RAE joint training on the base bundle's frozen stage 1.</summary>
+    static async Task<int> TrainT2I(T2IRecipe r, int? threads, string? outDir, string? work, string data, CancellationToken ct)
+    {
+        if (threads is { } n) r = (r with { Threads = n }).Validated();
+        var output = outDir ?? Path.Combine("bundles", r.Name);
+        var workDir = work ?? Path.Combine(".rae-grid", "train", r.Name);
+        AnsiConsole.MarkupLineInterpolated($"t2i recipe [bold]{r.Name}[/]: bundle → {Path.GetFullPath(output)}, checkpoints → {Path.GetFullPath(workDir)}");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (bundlePath, result) = await TrainingProgressView.RunAsync(p => T2IRecipeRunner.Run(r, data, output, workDir, p,
+            line => AnsiConsole.MarkupLineInterpolated($"[grey]{line}[/]"), ct));
+        AnsiConsole.MarkupLineInterpolated($"[green]wrote[/] {bundlePath} at step {result.Step} in {clock.Elapsed.TotalMinutes:F1} min");
+        return 0;
     }
 
     public static Command Ablate()
