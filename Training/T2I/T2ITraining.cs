@@ -107,7 +107,7 @@ public static class T2ITraining
         var last = model.Llm.model.Forward(inputsEmbeds: gen.Embeds, attentionMask: gen.Mask).LastHiddenState;
         var cond = model.Head.forward(T2ISequences.QueryStates(last, gen.Ids, model.LatentQueries.shape[0]));
         var t = TimeSamplers.Parse(tr.TimeDistType).Sample(x1.shape[0], timeGen);
-        if (tr.TimeShiftEnabled) t = TimeShift.Apply(t, head.Shift);
+        if (tr.TimeShiftEnabled) t = TimeShift.Apply(t, tr.TimeDistShiftDim is { } m ? TimeShift.Factor(m) : head.Shift);
         var eps = randn(x1.shape, generator: noiseGen);
         head.model.y_embedder.DropoutGenerator = dropoutGen;
         Tensor pred;

@@ -33,6 +33,12 @@ public sealed record T2ITrainingRecipe
     public string TimeDistType { get; init; } = "logit-normal_0_1";
     /// <summary>Apply the official latent-size time shift sqrt(C·L/4096) to the training times.</summary>
     public bool TimeShiftEnabled { get; init; } = true;
+    /// <summary>
+    /// Latent dimension m of the training time shift sqrt(m/4096), as the class recipe's <c>time_dist_shift_dim</c>; null:
+    /// the head's official sqrt(C·L/4096). The base class DiT trained best with a stronger shift than its latent size
+    /// gives (more high-noise times, where the condition decides the sample); sampling keeps the official grid.
+    /// </summary>
+    public long? TimeDistShiftDim { get; init; }
     /// <summary>Write a resumable checkpoint every this many steps (and at the end).</summary>
     public int CheckpointInterval { get; init; } = 200;
 
@@ -50,6 +56,7 @@ public sealed record T2ITrainingRecipe
         if (EmaDecay is < 0 or > 1) throw new ArgumentException($"training.ema_decay must be in [0, 1], got {EmaDecay}");
         try { Models.FlowMatching.TimeSamplers.Parse(TimeDistType); }
         catch (ArgumentException e) { throw new ArgumentException($"training.time_dist_type: {e.Message}", e); }
+        if (TimeDistShiftDim is < 1) throw new ArgumentException($"training.time_dist_shift_dim must be >= 1, got {TimeDistShiftDim}");
         if (CheckpointInterval < 1) throw new ArgumentException($"training.checkpoint_interval must be >= 1, got {CheckpointInterval}");
     }
 
