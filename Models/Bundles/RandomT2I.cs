@@ -48,8 +48,12 @@ internal static class RandomT2I
         },
     ];
 
-    /// <summary>Writes t2i/{config.json, model.safetensors, vocab.json, merges.txt, tokenizer_config.json}; returns the section.</summary>
-    public static T2ISection Write(string dir, int latentChannels, Generator gen)
+    /// <summary>
+    /// Writes t2i/{config.json, model.safetensors, vocab.json, merges.txt, tokenizer_config.json} for latents
+    /// [<paramref name="latentChannels"/>, <paramref name="latentSize"/>, <paramref name="latentSize"/>] (one latent query
+    /// per latent token); returns the section.
+    /// </summary>
+    public static T2ISection Write(string dir, int latentChannels, Generator gen, int latentSize = 16)
     {
         var folder = Path.Combine(dir, "t2i");
         var (vocab, merges) = Vocabulary();
@@ -74,7 +78,7 @@ internal static class RandomT2I
 
         var diffHead = new JsonObject
         {
-            ["input_size"] = 16, ["patch_size"] = 1, ["in_channels"] = latentChannels, ["hidden_size"] = DiTHidden,
+            ["input_size"] = latentSize, ["patch_size"] = 1, ["in_channels"] = latentChannels, ["hidden_size"] = DiTHidden,
             ["depth"] = DiTDepth, ["num_heads"] = DiTHeads, ["mlp_ratio"] = 4, ["z_channels"] = Hidden,
             ["class_dropout_prob"] = 0.1, ["cond_silu"] = true,
         };
@@ -89,7 +93,7 @@ internal static class RandomT2I
             ["attention_dropout"] = 0.0, ["torch_dtype"] = "float32",
             ["bos_token_id"] = Special(Qwen2Tokenizer.EndOfText), ["eos_token_id"] = Special(Qwen2Tokenizer.ImEnd),
             ["pad_token_id"] = Special(Qwen2Tokenizer.EndOfText),
-            ["vision_loss"] = "diffusion-loss", ["vision_loss_mode"] = "query", ["vision_tower_aux_token_len_list"] = new JsonArray(256),
+            ["vision_loss"] = "diffusion-loss", ["vision_loss_mode"] = "query", ["vision_tower_aux_token_len_list"] = new JsonArray(latentSize * latentSize),
             ["mm_projector_type"] = MmProjector.Type, ["mm_hidden_size"] = latentChannels, ["mm_use_im_start_end"] = true,
             ["mm_use_im_patch_token"] = false, ["tokenizer_padding_side"] = "right", ["tokenizer_model_max_length"] = 512,
             ["diffusion_model_channels"] = latentChannels, ["diffusion_model_z_channels"] = Hidden,
