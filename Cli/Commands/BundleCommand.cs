@@ -14,10 +14,16 @@ internal static class BundleCommand
         var encoder = new Option<string>("--encoder") { Description = "Encoder: dinov2, or siglip2 (adds the SigLIP-2 text-latent verifier)", DefaultValueFactory = _ => "dinov2" };
         encoder.AcceptOnlyFromAmong(RandomBundle.Encoders);
         var t2i = new Option<bool>("--t2i") { Description = "Write the tiny text-to-image bundle instead: the SigLIP-2 RAE, a random Scale-RAE T2I model and its two LLM verifiers" };
-        var random = new Command("random", "Write a tiny randomly initialised RAE bundle (official architectures and key names)") { outDir, seed, encoder, t2i };
+        var stage1 = new Option<string?>("--stage1")
+        {
+            Description = "Write a random T2I model (implies --t2i) on this trained bundle's frozen encoder, decoder and class probes (folder, bundle.json or id), sized to its latent",
+        };
+        var random = new Command("random", "Write a tiny randomly initialised RAE bundle (official architectures and key names)") { outDir, seed, encoder, t2i, stage1 };
         random.SetAction(pr =>
         {
-            var path = pr.GetValue(t2i) ? RandomBundle.CreateT2I(pr.GetValue(outDir)!, pr.GetValue(seed))
+            var path = pr.GetValue(stage1) is { } from
+                ? RandomBundle.CreateT2I(CommonOptions.BundleFile(from), pr.GetValue(outDir)!, pr.GetValue(seed))
+                : pr.GetValue(t2i) ? RandomBundle.CreateT2I(pr.GetValue(outDir)!, pr.GetValue(seed))
                 : pr.GetValue(encoder) == "siglip2"
                 ? RandomBundle.CreateSiglip2(pr.GetValue(outDir)!, pr.GetValue(seed))
                 : RandomBundle.Create(pr.GetValue(outDir)!, pr.GetValue(seed));

@@ -13,7 +13,8 @@ namespace RAE.Grid.Cli.Commands;
 /// <c>rae-grid eval</c>: measures a bundle in this process (no grid): reconstruction PSNR/SSIM, the Fréchet distance
 /// of generated samples in the encoder's pooled-feature space (with the real-vs-real floor) and the linear-probe
 /// accuracy of generated samples against their conditioning labels. <c>--json</c> prints exactly one JSON object on
-/// stdout (progress hidden, errors on stderr).
+/// stdout (progress hidden, errors on stderr). A text-to-image bundle (one with a <c>t2i</c> section) is measured by
+/// prompt-following instead (<see cref="T2IEvalView"/>).
 /// </summary>
 internal static class EvalCommand
 {
@@ -31,10 +32,10 @@ internal static class EvalCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout instead of progress bars and a table" };
         var bestOf = new Option<string?>("--best-of")
         {
-            Description = "Best-of-N evaluation instead of the plain one: N candidates per group (or a list, e.g. 4,8,16,32, sharing the candidates), selected in latent space by --verifier, judged by a pixel-space classifier and FD",
+            Description = "Best-of-N evaluation instead of the plain one: N candidates per group (or a list, e.g. 4,8,16,32, sharing the candidates), selected in latent space by --verifier, judged by a pixel-space classifier and FD (a text-to-image bundle always runs its test-time-scaling table, default 4,8,16)",
         };
         var keep = new Option<int>("--keep") { Description = "With --best-of: images kept (decoded) per group", DefaultValueFactory = _ => BestOfEvalView.DefaultKeep };
-        var verifier = new Option<string?>("--verifier") { Description = "With --best-of: the bundle's verifier to select with (default: its first)" };
+        var verifier = new Option<string?>("--verifier") { Description = "With --best-of: the bundle's verifier to select with (default: its first); for a text-to-image bundle a name, a comma list or all (default)" };
         var groups = new Option<int>("--groups") { Description = "With --best-of: selection groups, balanced over the classes (group g has class g mod K)", DefaultValueFactory = _ => BestOfEvalView.DefaultGroups };
         var classifierDefaults = new PixelClassifierOptions();
         var classifierImages = new Option<int>("--classifier-images") { Description = "With --best-of: real train images the pixel-space evaluation classifier is trained on", DefaultValueFactory = _ => classifierDefaults.TrainImages };
@@ -48,6 +49,12 @@ internal static class EvalCommand
             {
                 var options = new EvaluationOptions(pr.GetValue(recon), pr.GetValue(samples), pr.GetValue(batch), pr.GetValue(seed)).Validate();
                 var sampling = new SamplingSettings(NumSteps: pr.GetValue(steps), GuidanceMethod: pr.GetValue(guidance), GuidanceScale: pr.GetValue(scale));
+                var bundleFile = CommonOptions.BundleFile(pr.GetValue(bundle));
+                if (T2IEvalView.IsTextToImage(bundleFile)) // prompt-following and the test-time-scaling table instead
+                    return await T2IEvalView.RunAsync(bundleFile, pr.GetValue(data)!, T2IEvalView.Options(pr.GetValue(bestOf), pr.GetValue(keep),
+                        pr.GetValue(groups), pr.GetValue(verifier), pr.GetValue(batch), pr.GetValue(seed),
+                        classifierDefaults with { TrainImages = pr.GetValue(classifierImages), Epochs = pr.GetValue(classifierEpochs) },
+                        pr.GetValue(steps), pr.GetValue(scale)), asJson, ct);
                 if (pr.GetValue(bestOf) is { } ns)
                     return await BestOfEvalView.RunAsync(CommonOptions.BundleFile(pr.GetValue(bundle)), pr.GetValue(data)!, BestOfEvalView.Options(ns, pr.GetValue(keep),
                         pr.GetValue(groups), pr.GetValue(verifier), pr.GetValue(batch), pr.GetValue(seed),

@@ -125,6 +125,44 @@ public static class RandomBundle
         return path;
     }
 
+    /// <summary>
+    /// A random Scale-RAE text-to-image model on a trained bundle's frozen RAE: copies <paramref name="stage1Bundle"/>'s
+    /// <c>stage_1</c> files and class-probe verifiers into <paramref name="dir"/> and adds a random <see cref="RandomT2I"/>
+    /// model sized to its latent [C, H, H] (e.g. Fashion-MNIST's 64×4×4), with the two LLM verifiers and the probes.
+    /// Lets text-to-image evaluation be developed against real images and a real decoder before a T2I model is trained.
+    /// </summary>
+    public static string CreateT2I(string stage1Bundle, string dir, long seed = 0)
+    {
+        var source = RaeBundle.Load(stage1Bundle);
+        var shape = source.Misc.LatentSize ?? throw new ArgumentException($"bundle '{source.Name}': misc.latent_size is needed to size the T2I model");
+        if (shape.Length != 3 || shape[1] != shape[2]) throw new ArgumentException($"bundle '{source.Name}': latent [{string.Join(",", shape)}] is not [C,H,H]");
+        var p = source.Stage1.Params;
+        var probes = (source.Verifiers ?? []).Where(v => v.Type == Verifiers.ClassProbeVerifier.TypeName).ToArray();
+        string[] files = [p.EncoderConfigPath, p.EncoderWeightsPath, p.DecoderConfigPath, p.PretrainedDecoderPath, p.NormalizationStatPath ?? "", .. probes.Select(v => v.Weights)];
+        foreach (var rel in files.Where(f => f.Length > 0))
+        {
+            var to = Path.GetFullPath(Path.Combine(dir, rel));
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(source.Resolve(rel), to, overwrite: true);
+        }
+        var t2i = RandomT2I.Write(dir, shape[0], new Generator((ulong)seed), shape[1]);
+        var bundle = new RaeBundle
+        {
+            Name = $"{source.Name}-t2i-random",
+            Description = $"Random Scale-RAE text-to-image model ({RandomT2I.Describe.Split(", 256")[0]}, DiT head on latent {string.Join("×", shape)}) " +
+                          $"on the frozen stage_1 of '{source.Name}'. The T2I weights are random: prompts are not followed, LLM verifier scores are meaningless.",
+            RandomWeights = true,
+            Compute = source.Compute,
+            Stage1 = source.Stage1,
+            T2I = t2i,
+            Verifiers = [.. RandomT2I.Verifiers, .. probes],
+            Misc = source.Misc,
+        };
+        var path = Path.Combine(dir, "bundle.json");
+        bundle.Save(path);
+        return path;
+    }
+
     /// <summary>Writes the encoder and decoder of <c>stage_1</c>; returns the SigLIP-2 encoder's weights (null for DINOv2).</summary>
     static Dictionary<string, Tensor>? WriteStage1(string dir, RandomBundleShape s, Generator gen, bool siglip)
     {

@@ -43,15 +43,19 @@ internal static class RandomT2I
         },
     ];
 
-    /// <summary>Writes t2i/{config.json, model.safetensors, vocab.json, merges.txt, tokenizer_config.json}; returns the section.</summary>
-    public static T2ISection Write(string dir, int latentChannels, Generator gen)
+    /// <summary>
+    /// Writes t2i/{config.json, model.safetensors, vocab.json, merges.txt, tokenizer_config.json} for latents
+    /// [<paramref name="latentChannels"/>, <paramref name="latentSize"/>, <paramref name="latentSize"/>] (one latent query
+    /// per latent token); returns the section.
+    /// </summary>
+    public static T2ISection Write(string dir, int latentChannels, Generator gen, int latentSize = 16)
     {
         var folder = Path.Combine(dir, "t2i");
         var (vocabSize, specialIds) = ByteLevelBpeWriter.Write(folder, TokenizerTexts());
 
         var diffHead = new JsonObject
         {
-            ["input_size"] = 16, ["patch_size"] = 1, ["in_channels"] = latentChannels, ["hidden_size"] = DiTHidden,
+            ["input_size"] = latentSize, ["patch_size"] = 1, ["in_channels"] = latentChannels, ["hidden_size"] = DiTHidden,
             ["depth"] = DiTDepth, ["num_heads"] = DiTHeads, ["mlp_ratio"] = 4, ["z_channels"] = Hidden,
             ["class_dropout_prob"] = 0.1, ["cond_silu"] = true,
         };

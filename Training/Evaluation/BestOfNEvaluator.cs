@@ -33,7 +33,7 @@ public static class BestOfNEvaluator
         using var classifier = PixelClassifier.LoadOrTrain(train, numClasses, model.ImageSize, datasetKey, classifierOptions, cacheDir,
             out var cached, out var classifierPath, progress);
         var realAccuracy = classifier.Accuracy(test, classifierOptions.TestImages, model.ImageSize);
-        using var realFeatures = RealFeatures(model, test, o, progress);
+        using var realFeatures = RealFeatures(model, test, o.RealImages, o.BatchSize, progress);
 
         // Sample every candidate once and score it; row i of the flat arrays is (group i / N, candidate i mod N).
         int maxN = o.MaxN, total = o.Groups * maxN;
@@ -82,7 +82,8 @@ public static class BestOfNEvaluator
     }
 
     // Decodes the candidates `ids` in batches; per candidate: whether the pixel classifier says its label, and its pooled feature.
-    static (Dictionary<int, bool> Correct, Dictionary<int, Tensor> Features) Decode(RaeModel model, PixelClassifier classifier, Tensor latents,
+    // Shared with TextToImageEvaluator, so both judge kept images the same way.
+    internal static (Dictionary<int, bool> Correct, Dictionary<int, Tensor> Features) Decode(RaeModel model, PixelClassifier classifier, Tensor latents,
         int[] ids, Func<int, int> labelOf, int batchSize, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         var correct = new Dictionary<int, bool>();
@@ -105,17 +106,18 @@ public static class BestOfNEvaluator
         return (correct, features);
     }
 
-    static Tensor RealFeatures(RaeModel model, LabeledImages test, BestOfNOptions o, IProgress<TrainingProgress>? progress)
+    // Encoder pooled features of the first `realImages` test images: the reference set of every Fréchet distance here.
+    internal static Tensor RealFeatures(RaeModel model, LabeledImages test, int realImages, int batchSize, IProgress<TrainingProgress>? progress)
     {
         var parts = new List<Tensor>();
         using var outer = NewDisposeScope();
-        for (int start = 0; start < o.RealImages; start += o.BatchSize)
+        for (int start = 0; start < realImages; start += batchSize)
         {
             using var scope = NewDisposeScope();
-            var n = Math.Min(o.BatchSize, o.RealImages - start);
+            var n = Math.Min(batchSize, realImages - start);
             var images = Models.Imaging.CenterCrop.Apply(test.ToFloatRgb(start, n), model.ImageSize);
             parts.Add(PooledFeatures.Compute(model.Encoder, images).MoveToOuterDisposeScope());
-            progress?.Report(new TrainingProgress("real test", start + n, o.RealImages, new Dictionary<string, double>()));
+            progress?.Report(new TrainingProgress("real test", start + n, realImages, new Dictionary<string, double>()));
         }
         return cat(parts, 0).MoveToOuterDisposeScope();
     }

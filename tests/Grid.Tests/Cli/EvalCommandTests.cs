@@ -58,6 +58,34 @@ public sealed class EvalCommandTests
     }
 
     [Fact]
+    public async Task Eval_of_a_text_to_image_bundle_prints_prompt_following_and_the_whole_table()
+    {
+        var repo = GridCli.RepositoryRoot();
+        var dir = Directory.CreateTempSubdirectory("rae-cli-t2i").FullName;
+        try
+        {
+            var (code, stdout, stderr) = await RunAsync(repo, "bundle", "random", "--stage1", Path.Combine(repo, "bundles", "fashion-mnist"), "--out", dir);
+            Assert.True(code == 0, $"bundle random: exit code {code}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+            (code, stdout, stderr) = await RunAsync(repo, "eval", "--json", "--bundle", dir, "--best-of", "2", "--keep", "1", "--groups", "2",
+                "--verifier", "probe", "--steps", "2", "--batch-size", "8", "--classifier-images", "300", "--classifier-epochs", "1", "--data", FashionMnist);
+            Assert.True(code == 0, $"exit code {code}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+
+            using var doc = JsonDocument.Parse(stdout);
+            var root = doc.RootElement;
+            foreach (var key in new[] { "prompt_accuracy_plain", "prompt_accuracy_best_of_n", "prompt_accuracy_heldout_templates", "prompt_accuracy_heldout_plain" })
+                Assert.InRange(root.GetProperty(key).GetDouble(), 0, 1);
+            Assert.True(root.GetProperty("fd").GetDouble() >= 0);
+            Assert.Equal(2, root.GetProperty("decodes_saved").GetInt32()); // groups × (N − k)
+            Assert.Equal("probe", root.GetProperty("verifier").GetString());
+            var rows = root.GetProperty("rows").EnumerateArray().ToList();
+            Assert.Equal(["seen/none/1", "seen/probe/2", "held-out/none/1", "held-out/probe/2"],
+                rows.Select(r => $"{r.GetProperty("split").GetString()}/{r.GetProperty("verifier").GetString()}/{r.GetProperty("n").GetInt32()}"));
+            Assert.All(rows, r => Assert.Equal(2, r.GetProperty("kept_images").GetInt32()));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
     public async Task Eval_names_a_missing_dataset_and_a_missing_bundle()
     {
         var repo = GridCli.RepositoryRoot();
