@@ -61,12 +61,14 @@ internal static class T2IEvalView
     }
 
     /// <summary>
-    /// The JSON object: headline numbers for (<paramref name="n"/>, <paramref name="verifier"/>) — best-of-N on seen
-    /// captions, plain sampling, and both on held-out captions — then every row of the table.
+    /// The JSON object: headline numbers for (<paramref name="n"/>, <paramref name="verifier"/>) — best-of-N and plain
+    /// sampling on seen captions, on held-out templates (trained class words) and on held-out templates and synonyms —
+    /// then every row of the table.
     /// </summary>
     public static JsonObject Json(TextToImageEvalReport report, int n, string verifier, RaeBundle bundle)
     {
-        const string seen = TextToImageEvalReport.Seen, heldOut = TextToImageEvalReport.HeldOut, plain = TextToImageEvalRow.Plain;
+        const string seen = TextToImageEvalReport.Seen, templates = TextToImageEvalReport.HeldOutTemplates, heldOut = TextToImageEvalReport.HeldOut,
+            plain = TextToImageEvalRow.Plain;
         var best = report.Row(seen, verifier, n);
         var rows = new JsonArray(report.Rows.Select(r => (JsonNode)new JsonObject
         {
@@ -77,8 +79,10 @@ internal static class T2IEvalView
         {
             ["prompt_accuracy_plain"] = report.Row(seen, plain, n).PromptAccuracy,
             ["prompt_accuracy_best_of_n"] = best.PromptAccuracy,
-            ["prompt_accuracy_heldout_templates"] = report.Row(heldOut, verifier, n).PromptAccuracy,
-            ["prompt_accuracy_heldout_plain"] = report.Row(heldOut, plain, n).PromptAccuracy,
+            ["prompt_accuracy_heldout_templates"] = report.Row(templates, verifier, n).PromptAccuracy,
+            ["prompt_accuracy_heldout_templates_plain"] = report.Row(templates, plain, n).PromptAccuracy,
+            ["prompt_accuracy_heldout_words"] = report.Row(heldOut, verifier, n).PromptAccuracy,
+            ["prompt_accuracy_heldout_words_plain"] = report.Row(heldOut, plain, n).PromptAccuracy,
             ["fd"] = best.Fd, ["fd_plain"] = report.Row(seen, plain, n).Fd, ["decodes_saved"] = best.DecodesSaved,
             ["n"] = n, ["k"] = best.Keep, ["verifier"] = verifier, ["groups"] = best.KeptImages / best.Keep,
             ["rows"] = rows,
@@ -90,15 +94,17 @@ internal static class T2IEvalView
         };
     }
 
-    // One line per (verifier, N), plain first, with the seen and held-out numbers side by side.
+    // One line per (verifier, N), plain first, with the three splits' numbers side by side.
     static Table Table(TextToImageEvalReport report)
     {
-        var table = new Table().AddColumns("selection", "N", "k", "acc seen", "acc held-out", "FD seen", "FD held-out", "decodes saved", "score seen");
+        var table = new Table().AddColumns("selection", "N", "k", "acc seen", "acc held-out templates", "acc held-out words",
+            "FD seen", "FD held-out templates", "FD held-out words", "decodes saved");
         foreach (var r in report.Rows.Where(r => r.Split == TextToImageEvalReport.Seen))
         {
+            var t = report.Row(TextToImageEvalReport.HeldOutTemplates, r.Verifier, r.N);
             var h = report.Row(TextToImageEvalReport.HeldOut, r.Verifier, r.N);
-            table.AddRow(r.Verifier == TextToImageEvalRow.Plain ? "plain" : r.Verifier, I(r.N), I(r.Keep), P(r.PromptAccuracy), P(h.PromptAccuracy),
-                F(r.Fd), F(h.Fd), I(r.DecodesSaved), r.MeanScore is { } s ? F(s) : "");
+            table.AddRow(r.Verifier == TextToImageEvalRow.Plain ? "plain" : r.Verifier, I(r.N), I(r.Keep), P(r.PromptAccuracy), P(t.PromptAccuracy),
+                P(h.PromptAccuracy), F(r.Fd), F(t.Fd), F(h.Fd), I(r.DecodesSaved));
         }
         return table;
     }

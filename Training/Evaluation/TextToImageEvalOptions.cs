@@ -2,7 +2,7 @@ namespace RAE.Grid.Training.Evaluation;
 
 /// <summary>
 /// What a text-to-image evaluation (<see cref="TextToImageEvaluator"/>) measures. Group g prompts for class g mod 10
-/// with caption <c>FashionCaptions.Caption(class, g / 10, split)</c>, on seen and on held-out wordings; every group
+/// with caption <c>FashionCaptions.Caption(class, g / 10, split)</c>, on seen wordings, held-out templates around trained class words, and held-out templates and synonyms; every group
 /// samples max(<paramref name="Ns"/>) candidates once, and each N reads the first N of them.
 /// </summary>
 /// <param name="Ns">Candidates per group for the best-of-N rows (default 4, 8, 16), each at least <paramref name="Keep"/>.</param>

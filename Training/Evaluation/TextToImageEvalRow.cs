@@ -5,7 +5,7 @@ namespace RAE.Grid.Training.Evaluation;
 /// 0..k−1 of each group, <see cref="Verifier"/> = <see cref="TextToImageEvalRow.Plain"/>) or the top k of N by a verifier,
 /// judged in pixel space against the prompt's class.
 /// </summary>
-/// <param name="Split">"seen" or "held-out" caption wordings.</param>
+/// <param name="Split">"seen", "held-out-templates" or "held-out" caption wordings (<see cref="TextToImageEvalReport.Splits"/>).</param>
 /// <param name="Verifier">The selecting verifier's name, or <see cref="TextToImageEvalRow.Plain"/>.</param>
 /// <param name="N">Candidates per group (k for plain sampling).</param>
 /// <param name="Keep">Kept per group, k.</param>

@@ -16,7 +16,7 @@ namespace RAE.Grid.Training.Evaluation;
 /// verifier. Kept images are judged by the pixel-space <see cref="PixelClassifier"/> against the class the prompt names
 /// and by FD to real test images, as <see cref="BestOfNEvaluator"/> does. Every candidate is scored once per verifier
 /// and decoded at most once. Deterministic. Progress phases: "pixel classifier", "real test", "sample seen",
-/// "sample held-out", "decode".
+/// "sample held-out-templates", "sample held-out", "decode".
 /// </summary>
 public static class TextToImageEvaluator
 {
@@ -49,13 +49,13 @@ public static class TextToImageEvaluator
         var rows = new List<TextToImageEvalRow>();
         var prompts = new Dictionary<string, IReadOnlyList<string>>();
         long decoded = 0;
-        foreach (var (split, name) in new[] { (CaptionSplit.Seen, TextToImageEvalReport.Seen), (CaptionSplit.HeldOut, TextToImageEvalReport.HeldOut) })
+        foreach (var (split, name) in TextToImageEvalReport.Splits)
         {
             prompts[name] = Enumerable.Range(0, o.Groups).Select(g => Prompt(g, split)).ToArray();
             decoded += EvaluateSplit(model, sampling, verifiers, classifier, realFeatures, name, prompts[name], o, rows, progress, cancellation);
         }
         return new TextToImageEvalReport(rows, verifiers.ToDictionary(v => v.Name, v => v.Version), realAccuracy, cached, classifierPath,
-            2L * o.Groups * o.MaxN, decoded, sampling.Steps, sampling.CfgScale, clock.Elapsed.TotalSeconds, prompts);
+            (long)TextToImageEvalReport.Splits.Count * o.Groups * o.MaxN, decoded, sampling.Steps, sampling.CfgScale, clock.Elapsed.TotalSeconds, prompts);
     }
 
     sealed record Sampling(TextToImage T2I, int Steps, double CfgScale, ScaleRaeSampler Sampler);

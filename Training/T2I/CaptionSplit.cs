@@ -5,6 +5,14 @@ public enum CaptionSplit
 {
     /// <summary>Templates and synonyms the model is trained on.</summary>
     Seen,
-    /// <summary>Templates and synonyms kept out of training, to measure whether prompt-following generalizes.</summary>
+    /// <summary>
+    /// Templates and synonyms both kept out of training: prompt-following on them needs the meaning of words the model
+    /// never saw, which a pretrained LLM brings and one trained from scratch here cannot.
+    /// </summary>
     HeldOut,
+    /// <summary>
+    /// Held-out templates around the training synonyms: measures whether prompt-following generalizes to new sentence
+    /// shapes around class words the model knows.
+    /// </summary>
+    HeldOutTemplates,
 }

@@ -91,6 +91,11 @@ public static class FashionCaptions
     static (string[] Templates, string[] Synonyms) Wordings(int label, CaptionSplit split)
     {
         if (label < 0 || label >= Classes) throw new ArgumentOutOfRangeException(nameof(label), $"label {label} is outside 0..{Classes - 1}");
-        return split == CaptionSplit.Seen ? (SeenTemplates, SeenSynonyms[label]) : (HeldOutTemplates, HeldOutSynonyms[label]);
+        return split switch
+        {
+            CaptionSplit.Seen => (SeenTemplates, SeenSynonyms[label]),
+            CaptionSplit.HeldOutTemplates => (HeldOutTemplates, SeenSynonyms[label]),
+            _ => (HeldOutTemplates, HeldOutSynonyms[label]),
+        };
     }
 }

@@ -72,13 +72,14 @@ public sealed class EvalCommandTests
 
             using var doc = JsonDocument.Parse(stdout);
             var root = doc.RootElement;
-            foreach (var key in new[] { "prompt_accuracy_plain", "prompt_accuracy_best_of_n", "prompt_accuracy_heldout_templates", "prompt_accuracy_heldout_plain" })
+            foreach (var key in new[] { "prompt_accuracy_plain", "prompt_accuracy_best_of_n", "prompt_accuracy_heldout_templates", "prompt_accuracy_heldout_templates_plain",
+                "prompt_accuracy_heldout_words", "prompt_accuracy_heldout_words_plain" })
                 Assert.InRange(root.GetProperty(key).GetDouble(), 0, 1);
             Assert.True(root.GetProperty("fd").GetDouble() >= 0);
             Assert.Equal(2, root.GetProperty("decodes_saved").GetInt32()); // groups × (N − k)
             Assert.Equal("probe", root.GetProperty("verifier").GetString());
             var rows = root.GetProperty("rows").EnumerateArray().ToList();
-            Assert.Equal(["seen/none/1", "seen/probe/2", "held-out/none/1", "held-out/probe/2"],
+            Assert.Equal(["seen/none/1", "seen/probe/2", "held-out-templates/none/1", "held-out-templates/probe/2", "held-out/none/1", "held-out/probe/2"],
                 rows.Select(r => $"{r.GetProperty("split").GetString()}/{r.GetProperty("verifier").GetString()}/{r.GetProperty("n").GetInt32()}"));
             Assert.All(rows, r => Assert.Equal(2, r.GetProperty("kept_images").GetInt32()));
         }

@@ -38,11 +38,11 @@ public class TextToImageEvaluatorTests
         var report = First.Value;
         string[] verifiers = ["answer-logits", "prompt-confidence", "probe"];
         Assert.Equal(verifiers, report.Verifiers.Keys);
-        Assert.Equal(2 * (1 + verifiers.Length * 2), report.Rows.Count);
-        Assert.Equal(2L * 4 * 4, report.CandidatesSampled);
-        Assert.InRange(report.ImagesDecoded, 2 * 4 * 2, 2 * 4 * 4);
+        Assert.Equal(3 * (1 + verifiers.Length * 2), report.Rows.Count);
+        Assert.Equal(3L * 4 * 4, report.CandidatesSampled);
+        Assert.InRange(report.ImagesDecoded, 3 * 4 * 2, 3 * 4 * 4);
         Assert.Equal(2, report.Steps);
-        foreach (var split in new[] { TextToImageEvalReport.Seen, TextToImageEvalReport.HeldOut })
+        foreach (var (_, split) in TextToImageEvalReport.Splits)
         {
             var plain = report.Row(split, TextToImageEvalRow.Plain, 0);
             Assert.Equal((2, 8, 0L), (plain.N, plain.KeptImages, plain.DecodesSaved));
@@ -69,7 +69,11 @@ public class TextToImageEvaluatorTests
         for (var g = 0; g < 4; g++)
         {
             var (seen, heldOut) = (report.Prompts[TextToImageEvalReport.Seen][g], report.Prompts[TextToImageEvalReport.HeldOut][g]);
+            var templates = report.Prompts[TextToImageEvalReport.HeldOutTemplates][g];
             Assert.Contains(seen, FashionCaptions.All(g % 10, CaptionSplit.Seen));
+            Assert.Contains(templates, FashionCaptions.All(g % 10, CaptionSplit.HeldOutTemplates));
+            Assert.DoesNotContain(templates, FashionCaptions.All(g % 10, CaptionSplit.Seen));
+            Assert.Equal(g % 10, FashionCaptions.LabelOf(templates));
             Assert.Contains(heldOut, FashionCaptions.All(g % 10, CaptionSplit.HeldOut));
             Assert.DoesNotContain(heldOut, FashionCaptions.All(g % 10, CaptionSplit.Seen));
             Assert.Equal(g % 10, FashionCaptions.LabelOf(heldOut));

@@ -10,7 +10,7 @@ public sealed class FashionCaptionsTests
         Assert.Contains("a photo of an ankle boot", FashionCaptions.All(9, CaptionSplit.Seen));
         Assert.Contains("product shot: a pullover", FashionCaptions.All(2, CaptionSplit.Seen));
         for (var label = 0; label < FashionCaptions.Classes; label++)
-            foreach (var split in new[] { CaptionSplit.Seen, CaptionSplit.HeldOut })
+            foreach (var split in Enum.GetValues<CaptionSplit>())
                 foreach (var caption in FashionCaptions.All(label, split))
                     Assert.Equal(label, FashionCaptions.LabelOf(caption));
     }
@@ -24,6 +24,19 @@ public sealed class FashionCaptionsTests
         Assert.Empty(FashionCaptions.SeenTemplates.Intersect(FashionCaptions.HeldOutTemplates));
         var seenWords = FashionCaptions.SeenSynonyms.SelectMany(s => s).ToHashSet();
         Assert.DoesNotContain(FashionCaptions.HeldOutSynonyms.SelectMany(s => s), seenWords.Contains);
+    }
+
+    [Fact]
+    public void Held_out_template_captions_put_trained_class_words_in_templates_never_trained_on()
+    {
+        var seen = Enumerable.Range(0, FashionCaptions.Classes).SelectMany(l => FashionCaptions.All(l, CaptionSplit.Seen)).ToHashSet();
+        Assert.Contains("a studio shot of an ankle boot", FashionCaptions.All(9, CaptionSplit.HeldOutTemplates));
+        for (var label = 0; label < FashionCaptions.Classes; label++)
+            foreach (var caption in FashionCaptions.All(label, CaptionSplit.HeldOutTemplates))
+            {
+                Assert.DoesNotContain(caption, seen);
+                Assert.Contains(FashionCaptions.SeenSynonyms[label], s => caption.EndsWith(FashionCaptions.WithArticle(s), StringComparison.Ordinal));
+            }
     }
 
     [Fact]

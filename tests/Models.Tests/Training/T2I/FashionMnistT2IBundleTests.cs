@@ -31,6 +31,7 @@ public sealed class FashionMnistT2IBundleTests
 
     [Theory]
     [InlineData(CaptionSplit.Seen, 0.5)]
+    [InlineData(CaptionSplit.HeldOutTemplates, 0.3)]
     [InlineData(CaptionSplit.HeldOut, 0.2)]
     public void Samples_follow_the_prompted_class(CaptionSplit split, double atLeast)
     {
