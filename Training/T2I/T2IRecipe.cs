@@ -85,6 +85,20 @@ public sealed record T2IRecipe
         return this;
     }
 
+    /// <summary>
+    /// A hash of everything that decides the trained weights (seed, base bundle, data limit, LLM, head, training; not
+    /// the checkpoint interval, sampler defaults or description), stored in the resumable checkpoint so a rerun
+    /// never continues a checkpoint of another recipe.
+    /// </summary>
+    public string TrainingFingerprint()
+    {
+        var json = JsonSerializer.Serialize(new
+        {
+            Seed, BaseBundle, TrainLimit, Llm, DiffHead = DiffHead.ToJsonString(), Training = Training with { CheckpointInterval = 1 },
+        });
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)))[..16];
+    }
+
     /// <summary>The head's configuration parsed from <see cref="DiffHead"/>.</summary>
     public ScaleRaeDiTConfig DiTConfig() => ScaleRaeDiTConfig.FromJson(JsonDocument.Parse(DiffHead.ToJsonString()).RootElement);
 }

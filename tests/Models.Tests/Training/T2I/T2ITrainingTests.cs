@@ -14,7 +14,8 @@ namespace RAE.Grid.Models.Tests.Training.T2I;
 /// <summary>
 /// The Scale-RAE joint training at toy size (a few hundred images, tens of steps, a 1-layer LLM and head): both losses
 /// are finite and fall, an interrupted run resumes to the same weights as an uninterrupted one, and the written bundle
-/// loads, generates latents of the base bundle's shape and scores them with both LLM verifiers.
+/// loads, generates latents of the base bundle's shape and scores them with both LLM verifiers; a checkpoint of another
+/// recipe is refused.
 /// </summary>
 public sealed class T2ITrainingTests : IDisposable
 {
@@ -73,6 +74,10 @@ public sealed class T2ITrainingTests : IDisposable
             Console.WriteLine($"resumed vs uninterrupted: max abs weight difference {worst:G3}");
             Assert.True(worst <= 1e-6, $"resumed weights differ by {worst}");
         }
+        // The same work folder under a changed recipe (more steps: another LR schedule) is refused, naming the checkpoint.
+        var refused = Assert.Throws<InvalidOperationException>(() => Run("b", 60));
+        Assert.Contains(T2ITraining.CheckpointFile, refused.Message);
+        Assert.Contains("different recipe", refused.Message);
 
         using var scope = NewDisposeScope();
         using var model = RaeModel.Load(bundlePath);
