@@ -48,7 +48,7 @@ internal static class CommonOptions
 
     public static Option<string> Bundle() => new("--bundle")
     {
-        Description = $"Bundle id in the grid's registry (default: {TrainedBundleId} when present, else tiny); with --local also a path to a bundle JSON",
+        Description = $"Bundle id in the grid's registry (default: {TrainedBundleId} when present, else tiny); with --local also a bundle folder or its bundle.json",
         DefaultValueFactory = _ => DefaultBundleId,
     };
 

@@ -33,11 +33,15 @@ internal sealed class GridSession(IHost host, GridClient client, string bundleId
     /// <summary>
     /// Starts a one-process grid: a silo hosting every stage on this machine, job state and outputs under
     /// <paramref name="stateDir"/> (so an interrupted job resumes on the next run), the repository's bundles under
-    /// their folder names ("fashion-mnist", "tiny"), and <paramref name="bundle"/> too when it is a path to a bundle JSON.
+    /// their folder names ("fashion-mnist", "tiny"), and <paramref name="bundle"/> too when it is a path to a bundle JSON
+    /// or to a folder holding one.
     /// </summary>
     public static async Task<GridSession> EmbeddedAsync(string bundle, string? device, string stateDir)
     {
         var bundles = new Dictionary<string, string>(CommonOptions.RepositoryBundles());
+        // A bundle folder means its bundle.json, as for eval: otherwise the path would be taken for a registry id and the
+        // job refused with "no active silo hosts the ... stage".
+        if (!bundles.ContainsKey(bundle) && File.Exists(Path.Combine(bundle, "bundle.json"))) bundle = Path.Combine(bundle, "bundle.json");
         var id = bundle;
         if (bundle.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || File.Exists(bundle))
         {

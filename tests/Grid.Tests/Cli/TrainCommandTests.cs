@@ -72,7 +72,7 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(stdout, "done earlier, skipped").Count);
 
         var outDir = Path.Combine(_dir, "generated");
-        (code, stdout, stderr) = await CliProcess.RunAsync(repo, Timeout, "generate", "--bundle", Path.Combine(bundleDir, "bundle.json"), "--local",
+        (code, stdout, stderr) = await CliProcess.RunAsync(repo, Timeout, "generate", "--bundle", bundleDir, "--local", // a bundle folder, as eval takes
             "--state", Path.Combine(_dir, "state"), "--classes", "0,9", "--per-class", "2", "--steps", "4", "--out", outDir);
         Assert.True(code == 0, $"generate: exit {code}\n{stdout}\n{stderr}");
         var pngs = Directory.GetFiles(outDir, "0*.png").Order().ToArray();
