@@ -149,7 +149,7 @@ public static class RandomBundle
         var bundle = new RaeBundle
         {
             Name = $"{source.Name}-t2i-random",
-            Description = $"Random Scale-RAE text-to-image model ({RandomT2I.Describe.Split(", 256")[0]}, DiT head on latent {string.Join("×", shape)}) " +
+            Description = $"Random Scale-RAE text-to-image model ({RandomT2I.DescribeLlm}, DiT head on latent {string.Join("×", shape)}) " +
                           $"on the frozen stage_1 of '{source.Name}'. The T2I weights are random: prompts are not followed, LLM verifier scores are meaningless.",
             RandomWeights = true,
             Compute = source.Compute,

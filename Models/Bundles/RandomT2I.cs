@@ -16,8 +16,11 @@ internal static class RandomT2I
     // LLM and diffusion-head sizes of the tiny bundle.
     const int Hidden = 32, Layers = 2, Heads = 4, KvHeads = 2, Intermediate = 64, DiTHidden = 64, DiTDepth = 2, DiTHeads = 2;
 
+    /// <summary>What the LLM is.</summary>
+    public const string DescribeLlm = "Qwen2 LLM 32w×2L (4 heads, 2 kv heads, tied lm_head)";
+
     /// <summary>One line saying what the T2I model is.</summary>
-    public const string Describe = "Qwen2 LLM 32w×2L (4 heads, 2 kv heads, tied lm_head), 256 latent queries, DiT head 64w×2L, z 32";
+    public const string Describe = DescribeLlm + ", 256 latent queries, DiT head 64w×2L, z 32";
 
     /// <summary>Common words of short prompts (each becomes one token, with and without a leading space).</summary>
     static readonly string[] PromptWords =

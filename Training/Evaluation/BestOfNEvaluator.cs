@@ -33,7 +33,7 @@ public static class BestOfNEvaluator
         using var classifier = PixelClassifier.LoadOrTrain(train, numClasses, model.ImageSize, datasetKey, classifierOptions, cacheDir,
             out var cached, out var classifierPath, progress);
         var realAccuracy = classifier.Accuracy(test, classifierOptions.TestImages, model.ImageSize);
-        using var realFeatures = RealFeatures(model, test, o.RealImages, o.BatchSize, progress);
+        using var realFeatures = KeptImages.RealFeatures(model, test, o.RealImages, o.BatchSize, progress);
 
         // Sample every candidate once and score it; row i of the flat arrays is (group i / N, candidate i mod N).
         int maxN = o.MaxN, total = o.Groups * maxN;
@@ -59,66 +59,15 @@ public static class BestOfNEvaluator
         using var all = cat(latents, 0);
 
         // Which candidates each selection keeps (flat ids), then decode the union once.
-        var plain = Enumerable.Range(0, o.Groups).SelectMany(g => Enumerable.Range(0, o.Keep).Select(c => g * maxN + c)).ToArray();
-        var picks = o.Ns.Select(n => Enumerable.Range(0, o.Groups)
-            .SelectMany(g => BestOfN.Select(scores[(g * maxN)..(g * maxN + n)], o.Keep).Select(c => g * maxN + c)).ToArray()).ToList();
-        var needed = plain.Concat(picks.SelectMany(p => p)).Distinct().Order().ToArray();
-        var (correct, features) = Decode(model, classifier, all, needed, i => LabelOf(i / maxN), o.BatchSize, progress, cancellation);
+        var plain = KeptImages.Plain(o.Groups, maxN, o.Keep);
+        var picks = o.Ns.Select(n => KeptImages.BestOf(scores, o.Groups, maxN, n, o.Keep)).ToList();
+        using var kept = KeptImages.Decode(model, classifier, all, [plain, .. picks], i => LabelOf(i / maxN), realFeatures, o.BatchSize, progress, cancellation);
 
-        double Accuracy(int[] ids) => ids.Count(i => correct[i]) / (double)ids.Length;
-        double Fd(int[] ids)
-        {
-            using var scope = NewDisposeScope();
-            // In candidate order, so the same kept set gives the same number whatever its rank order.
-            return FrechetDistance.Compute(stack(ids.Order().Select(i => features[i]).ToArray(), 0), realFeatures);
-        }
         double MeanScore(int[] ids) => ids.Average(i => scores[i]);
-        var (accPlain, fdPlain, scorePlain) = (Accuracy(plain), Fd(plain), MeanScore(plain));
-        var rows = o.Ns.Select((n, r) => new BestOfNRow(n, o.Keep, o.Groups, plain.Length, accPlain, Accuracy(picks[r]), fdPlain, Fd(picks[r]),
+        var (accPlain, fdPlain, scorePlain) = (kept.Accuracy(plain), kept.Fd(plain), MeanScore(plain));
+        var rows = o.Ns.Select((n, r) => new BestOfNRow(n, o.Keep, o.Groups, plain.Length, accPlain, kept.Accuracy(picks[r]), fdPlain, kept.Fd(picks[r]),
             (long)o.Groups * (n - o.Keep), scorePlain, MeanScore(picks[r]))).ToList();
-        foreach (var f in features.Values) f.Dispose();
-        return new BestOfNReport(rows, verifier.Name, verifier.Version, realAccuracy, cached, classifierPath, total, needed.Length,
+        return new BestOfNReport(rows, verifier.Name, verifier.Version, realAccuracy, cached, classifierPath, total, kept.Decoded,
             clock.Elapsed.TotalSeconds);
-    }
-
-    // Decodes the candidates `ids` in batches; per candidate: whether the pixel classifier says its label, and its pooled feature.
-    // Shared with TextToImageEvaluator, so both judge kept images the same way.
-    internal static (Dictionary<int, bool> Correct, Dictionary<int, Tensor> Features) Decode(RaeModel model, PixelClassifier classifier, Tensor latents,
-        int[] ids, Func<int, int> labelOf, int batchSize, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
-    {
-        var correct = new Dictionary<int, bool>();
-        var features = new Dictionary<int, Tensor>();
-        for (int start = 0; start < ids.Length; start += batchSize)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            using var scope = NewDisposeScope();
-            var part = ids[start..Math.Min(ids.Length, start + batchSize)];
-            var images = model.Decode(latents.index_select(0, tensor(part.Select(i => (long)i).ToArray()))).clamp(0, 1);
-            var predicted = classifier.Predict(images).data<long>().ToArray();
-            var pooled = PooledFeatures.Compute(model.Encoder, images);
-            for (int j = 0; j < part.Length; j++)
-            {
-                correct[part[j]] = predicted[j] == labelOf(part[j]);
-                features[part[j]] = pooled[j].clone().MoveToOuterDisposeScope();
-            }
-            progress?.Report(new TrainingProgress("decode", start + part.Length, ids.Length, new Dictionary<string, double>()));
-        }
-        return (correct, features);
-    }
-
-    // Encoder pooled features of the first `realImages` test images: the reference set of every Fréchet distance here.
-    internal static Tensor RealFeatures(RaeModel model, LabeledImages test, int realImages, int batchSize, IProgress<TrainingProgress>? progress)
-    {
-        var parts = new List<Tensor>();
-        using var outer = NewDisposeScope();
-        for (int start = 0; start < realImages; start += batchSize)
-        {
-            using var scope = NewDisposeScope();
-            var n = Math.Min(batchSize, realImages - start);
-            var images = Models.Imaging.CenterCrop.Apply(test.ToFloatRgb(start, n), model.ImageSize);
-            parts.Add(PooledFeatures.Compute(model.Encoder, images).MoveToOuterDisposeScope());
-            progress?.Report(new TrainingProgress("real test", start + n, realImages, new Dictionary<string, double>()));
-        }
-        return cat(parts, 0).MoveToOuterDisposeScope();
     }
 }

@@ -44,7 +44,7 @@ public static class TextToImageEvaluator
         using var classifier = PixelClassifier.LoadOrTrain(train, FashionCaptions.Classes, model.ImageSize, datasetKey, classifierOptions, cacheDir,
             out var cached, out var classifierPath, progress);
         var realAccuracy = classifier.Accuracy(test, classifierOptions.TestImages, model.ImageSize);
-        using var realFeatures = BestOfNEvaluator.RealFeatures(model, test, o.RealImages, o.BatchSize, progress);
+        using var realFeatures = KeptImages.RealFeatures(model, test, o.RealImages, o.BatchSize, progress);
 
         var rows = new List<TextToImageEvalRow>();
         var prompts = new Dictionary<string, IReadOnlyList<string>>();
@@ -95,28 +95,19 @@ public static class TextToImageEvaluator
         }
         using var all = cat(latents, 0);
 
-        var plain = Enumerable.Range(0, o.Groups).SelectMany(g => Enumerable.Range(0, o.Keep).Select(c => g * maxN + c)).ToArray();
-        var picks = scores.Select(s => o.NList.Select(n => Enumerable.Range(0, o.Groups)
-            .SelectMany(g => BestOfN.Select(s[(g * maxN)..(g * maxN + n)], o.Keep).Select(c => g * maxN + c)).ToArray()).ToArray()).ToArray();
-        var needed = plain.Concat(picks.SelectMany(p => p.SelectMany(x => x))).Distinct().Order().ToArray();
-        var (correct, features) = BestOfNEvaluator.Decode(model, classifier, all, needed, i => labels[i / maxN], o.BatchSize, progress, cancellation);
+        var plain = KeptImages.Plain(o.Groups, maxN, o.Keep);
+        var picks = scores.Select(s => o.NList.Select(n => KeptImages.BestOf(s, o.Groups, maxN, n, o.Keep)).ToArray()).ToArray();
+        using var kept = KeptImages.Decode(model, classifier, all, [plain, .. picks.SelectMany(p => p)], i => labels[i / maxN], realFeatures,
+            o.BatchSize, progress, cancellation);
 
-        double Accuracy(int[] ids) => ids.Count(i => correct[i]) / (double)ids.Length;
-        double Fd(int[] ids)
-        {
-            using var scope = NewDisposeScope();
-            // In candidate order, so the same kept set gives the same number whatever its rank order.
-            return FrechetDistance.Compute(stack(ids.Order().Select(i => features[i]).ToArray(), 0), realFeatures);
-        }
-        rows.Add(new TextToImageEvalRow(split, TextToImageEvalRow.Plain, o.Keep, o.Keep, plain.Length, Accuracy(plain), Fd(plain), 0, null));
+        rows.Add(new TextToImageEvalRow(split, TextToImageEvalRow.Plain, o.Keep, o.Keep, plain.Length, kept.Accuracy(plain), kept.Fd(plain), 0, null));
         for (var v = 0; v < verifiers.Count; v++)
             for (var r = 0; r < o.NList.Count; r++)
             {
-                var kept = picks[v][r];
-                rows.Add(new TextToImageEvalRow(split, verifiers[v].Name, o.NList[r], o.Keep, kept.Length, Accuracy(kept), Fd(kept),
-                    (long)o.Groups * (o.NList[r] - o.Keep), kept.Average(i => scores[v][i])));
+                var ids = picks[v][r];
+                rows.Add(new TextToImageEvalRow(split, verifiers[v].Name, o.NList[r], o.Keep, ids.Length, kept.Accuracy(ids), kept.Fd(ids),
+                    (long)o.Groups * (o.NList[r] - o.Keep), ids.Average(i => scores[v][i])));
             }
-        foreach (var f in features.Values) f.Dispose();
-        return needed.Length;
+        return kept.Decoded;
     }
 }
