@@ -58,11 +58,14 @@ internal static class CommonOptions
         Description = $"Bundle folder, its bundle.json, or a repository bundle id (default: {TrainedBundleId} when present, else tiny)",
     };
 
+    /// <summary>A bundle folder's <c>bundle.json</c>; any other path as it is.</summary>
+    public static string BundleJsonOf(string path) => Directory.Exists(path) ? Path.Combine(path, "bundle.json") : path;
+
     /// <summary>The bundle file a <see cref="LocalBundle"/> value names: a folder, a file, or a repository bundle id (null: the default).</summary>
     public static string BundleFile(string? option)
     {
         if (option is null) return BundlePath();
-        var path = Directory.Exists(option) ? Path.Combine(option, "bundle.json") : option;
+        var path = BundleJsonOf(option);
         if (File.Exists(path)) return path;
         if (RepositoryBundles().TryGetValue(option, out var byId)) return byId;
         throw new FileNotFoundException($"--bundle {option}: no bundle there ({path} not found, and no repository bundle has that id)", path);

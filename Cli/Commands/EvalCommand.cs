@@ -56,10 +56,10 @@ internal static class EvalCommand
                         classifierDefaults with { TrainImages = pr.GetValue(classifierImages), Epochs = pr.GetValue(classifierEpochs) },
                         pr.GetValue(steps), pr.GetValue(scale)), asJson, ct);
                 if (pr.GetValue(bestOf) is { } ns)
-                    return await BestOfEvalView.RunAsync(CommonOptions.BundleFile(pr.GetValue(bundle)), pr.GetValue(data)!, BestOfEvalView.Options(ns, pr.GetValue(keep),
+                    return await BestOfEvalView.RunAsync(bundleFile, pr.GetValue(data)!, BestOfEvalView.Options(ns, pr.GetValue(keep),
                         pr.GetValue(groups), pr.GetValue(verifier), pr.GetValue(batch), pr.GetValue(seed),
                         classifierDefaults with { TrainImages = pr.GetValue(classifierImages), Epochs = pr.GetValue(classifierEpochs) }), sampling, asJson, ct);
-                return await RunAsync(CommonOptions.BundleFile(pr.GetValue(bundle)), pr.GetValue(data)!, options, sampling, asJson);
+                return await RunAsync(bundleFile, pr.GetValue(data)!, options, sampling, asJson);
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or FileNotFoundException or DirectoryNotFoundException
                                           or InvalidDataException or BundleValidationException or KeyNotFoundException)

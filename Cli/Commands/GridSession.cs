@@ -41,7 +41,7 @@ internal sealed class GridSession(IHost host, GridClient client, string bundleId
         var bundles = new Dictionary<string, string>(CommonOptions.RepositoryBundles());
         // A bundle folder means its bundle.json, as for eval: otherwise the path would be taken for a registry id and the
         // job refused with "no active silo hosts the ... stage".
-        if (!bundles.ContainsKey(bundle) && File.Exists(Path.Combine(bundle, "bundle.json"))) bundle = Path.Combine(bundle, "bundle.json");
+        if (!bundles.ContainsKey(bundle)) bundle = CommonOptions.BundleJsonOf(bundle);
         var id = bundle;
         if (bundle.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || File.Exists(bundle))
         {
