@@ -8,7 +8,8 @@ using StackExchange.Redis;
 namespace RAE.Grid.Client;
 
 /// <summary>
-/// How a client reaches a cluster: a localhost gateway, or Redis membership (the same Redis the silos use); with a
+/// How a client reaches a cluster: a localhost gateway, or Redis or PostgreSQL membership (the same Redis or database the
+/// silos use: Mode "redis" or "postgres"); with a
 /// <see cref="Credential"/> sent on every call and <see cref="Tls"/> when the silos serve TLS.
 /// </summary>
 public sealed record GridConnection(string Mode = "localhost", int GatewayPort = 30000, string? Redis = null,
@@ -16,6 +17,9 @@ public sealed record GridConnection(string Mode = "localhost", int GatewayPort =
 {
     /// <summary>The client's credential (null: none, for a grid that asks for none).</summary>
     public ClientCredential? Credential { get; init; }
+
+    /// <summary>Npgsql connection string of the silos' membership database, for Mode "postgres".</summary>
+    public string? Postgres { get; init; }
 
     /// <summary>TLS to the gateways (null: plain TCP).</summary>
     public ClientTls? Tls { get; init; }
@@ -32,6 +36,12 @@ public sealed record GridConnection(string Mode = "localhost", int GatewayPort =
             if (string.Equals(Mode, "redis", StringComparison.OrdinalIgnoreCase))
                 client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(
                     Redis ?? throw new ArgumentException("a redis connection needs --redis <connection string>")));
+            else if (string.Equals(Mode, "postgres", StringComparison.OrdinalIgnoreCase))
+                client.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = "Npgsql"; // Orleans maps it to Npgsql.NpgsqlFactory (the Npgsql package)
+                    o.ConnectionString = Postgres ?? throw new ArgumentException("a postgres connection needs --postgres <connection string>");
+                });
             else
                 client.UseStaticClustering(new IPEndPoint(IPAddress.Loopback, GatewayPort));
             if (Credential is { } credential) client.AddOutgoingGrainCallFilter(new ClientCredentialFilter(credential));

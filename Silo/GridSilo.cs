@@ -39,6 +39,7 @@ public static class GridSilo
         // Per-silo files in a multi-silo cluster would strand each job (and the job index) on the silo that wrote them:
         // a job whose grain re-activates elsewhere would be unknown. Unless chosen explicitly, a Redis cluster keeps state in Redis.
         if (cluster.IsRedis && string.IsNullOrWhiteSpace(config[$"{StateSettings.Section}:Kind"])) state.Kind = "redis";
+        if (cluster.IsPostgres && string.IsNullOrWhiteSpace(config[$"{StateSettings.Section}:Kind"])) state.Kind = "postgres";
         if (!Path.IsPathRooted(state.LocalPath)) state.LocalPath = Path.GetFullPath(Path.Combine(contentRoot, state.LocalPath));
         var store = config.GetSection(OutputStoreOptions.SectionName).Get<OutputStoreOptions>() ?? new OutputStoreOptions();
         if (store.IsKind(OutputStoreOptions.LocalKind))
@@ -67,13 +68,20 @@ public static class GridSilo
             if (cluster.IsRedis)
             {
                 silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(cluster.Redis!));
-                silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedIP), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false);
+                ConfigureClusterEndpoints(silo, cluster);
+            }
+            else if (cluster.IsPostgres)
+            {
+                silo.UseAdoNetClustering(o => { o.Invariant = PostgresSchema.Invariant; o.ConnectionString = cluster.Postgres; });
+                ConfigureClusterEndpoints(silo, cluster);
             }
             else
             {
                 var primary = cluster.PrimarySiloPort is int p ? new IPEndPoint(IPAddress.Loopback, p) : null;
                 silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, primary, cluster.ServiceId, cluster.ClusterId);
             }
+            // In a pod: the pod's name and IP, the cluster ids from its environment, dead pods' silos removed.
+            if (cluster.Kubernetes) silo.UseKubernetesHosting();
         }
 
         // Other silos and pipeline grains find stage hosts through this metadata.
@@ -98,6 +106,16 @@ public static class GridSilo
                     o.GrainStorageSerializer = serializer;
                 });
                 silo.UseRedisReminderService(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+                break;
+            case "postgres":
+                var postgres = state.Postgres ?? cluster.Postgres!;
+                silo.AddAdoNetGrainStorage(GridStorage.JobStore, o =>
+                {
+                    o.Invariant = PostgresSchema.Invariant;
+                    o.ConnectionString = postgres;
+                    o.GrainStorageSerializer = serializer;
+                });
+                silo.UseAdoNetReminderService(o => { o.Invariant = PostgresSchema.Invariant; o.ConnectionString = postgres; });
                 break;
             case "memory":
                 silo.AddMemoryGrainStorage(GridStorage.JobStore);
@@ -125,6 +143,18 @@ public static class GridSilo
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(30));
         ConfigureSecurity(silo, security);
         return silo;
+    }
+
+    /// <summary>
+    /// A Redis or PostgreSQL cluster's silo and gateway endpoints: the configured address, or in Kubernetes only the
+    /// ports, so that Kubernetes hosting advertises the pod IP and listens on every address of the pod.
+    /// </summary>
+    private static void ConfigureClusterEndpoints(ISiloBuilder silo, ClusterSettings cluster)
+    {
+        if (cluster.Kubernetes)
+            silo.Configure<EndpointOptions>(o => { o.SiloPort = cluster.SiloPort; o.GatewayPort = cluster.GatewayPort; });
+        else
+            silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedIP), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false);
     }
 
     /// <summary>

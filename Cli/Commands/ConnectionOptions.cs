@@ -6,8 +6,9 @@ namespace RAE.Grid.Cli.Commands;
 internal sealed class ConnectionOptions
 {
     public readonly Option<bool> Local = new("--local") { Description = "Run the job on an embedded silo in this process (default when no cluster is configured)" };
-    public readonly Option<string?> Cluster = new("--cluster") { Description = "Connect to a cluster: localhost or redis (env RAEGRID_CLUSTER)" };
+    public readonly Option<string?> Cluster = new("--cluster") { Description = "Connect to a cluster: localhost, redis or postgres (env RAEGRID_CLUSTER)" };
     public readonly Option<string?> Redis = new("--redis") { Description = "Redis connection string for --cluster redis (env RAEGRID_REDIS)" };
+    public readonly Option<string?> Postgres = new("--postgres") { Description = "Npgsql connection string for --cluster postgres (env RAEGRID_POSTGRES)" };
     public readonly Option<int> GatewayPort = new("--gateway-port") { Description = "Gateway port for --cluster localhost", DefaultValueFactory = _ => 30000 };
     public readonly Option<string?> Device = new("--device") { Description = "Embedded silo's device: cpu, cuda, cuda:N" };
     public readonly Option<string?> State = new("--state") { Description = "Embedded silo's folder for job state and the store", DefaultValueFactory = _ => ".rae-grid" };
@@ -18,7 +19,7 @@ internal sealed class ConnectionOptions
 
     public void AddTo(Command c)
     {
-        c.Options.Add(Local); c.Options.Add(Cluster); c.Options.Add(Redis); c.Options.Add(GatewayPort); c.Options.Add(Device); c.Options.Add(State);
+        c.Options.Add(Local); c.Options.Add(Cluster); c.Options.Add(Redis); c.Options.Add(Postgres); c.Options.Add(GatewayPort); c.Options.Add(Device); c.Options.Add(State);
         c.Options.Add(ClientName); c.Options.Add(ClientSecret); c.Options.Add(TlsTrust); c.Options.Add(TlsClientCert);
     }
 
@@ -27,10 +28,12 @@ internal sealed class ConnectionOptions
     {
         var cluster = pr.GetValue(Cluster) ?? Environment.GetEnvironmentVariable("RAEGRID_CLUSTER");
         var redis = pr.GetValue(Redis) ?? Environment.GetEnvironmentVariable("RAEGRID_REDIS");
+        var postgres = pr.GetValue(Postgres) ?? Environment.GetEnvironmentVariable("RAEGRID_POSTGRES");
         if (pr.GetValue(Local) || string.IsNullOrWhiteSpace(cluster))
             return await GridSession.EmbeddedAsync(bundle, pr.GetValue(Device), pr.GetValue(State)!);
         var connection = new RAE.Grid.Client.GridConnection(cluster!, pr.GetValue(GatewayPort), redis)
         {
+            Postgres = postgres,
             Credential = RAE.Grid.Client.ClientCredential.From(pr.GetValue(ClientName), pr.GetValue(ClientSecret)),
             Tls = RAE.Grid.Client.ClientTls.From(pr.GetValue(TlsTrust), pr.GetValue(TlsClientCert)),
         };

@@ -5,20 +5,20 @@ using StbImageWriteSharp;
 namespace RAE.Grid.Grid.Tests.MultiProcess;
 
 /// <summary>
-/// The grid as it is deployed: two <c>rae-grid serve</c> silo processes with Redis membership and job state on loopback,
+/// The grid as it is deployed: two <c>rae-grid serve</c> silo processes with Redis or PostgreSQL membership and job state
+/// on loopback (the same tests on each backend: <see cref="RedisMultiProcessGridTests"/>, <see cref="PostgresMultiProcessGridTests"/>),
 /// outputs in Azurite, and jobs submitted by separate <c>rae-grid</c> client processes. Silo A hosts encoder + diffusion
 /// and silo B the decoder, so every item's latent crosses from one process to the other. Outputs are checked by content
 /// in the client's fetched folder and directly in the blob container. Needs redis-server and Azurite (.ci/run installs
-/// both) and the CLI built by the solution build.
+/// both, and PostgreSQL) and the CLI built by the solution build.
 /// </summary>
-[Collection(MultiProcessCollection.Name)]
-public sealed class MultiProcessGridTests(TwoSiloCluster cluster) : IClassFixture<TwoSiloCluster>
+public abstract class MultiProcessGridTests(TwoSiloCluster cluster)
 {
     /// <summary>Side of every output of the tiny bundle (its decoder's image size).</summary>
-    const int Side = 256;
+    protected const int Side = 256;
     const int ReconstructImages = 60;
     /// <summary>Longest one client process may run (the large reconstruction took 149 s in a loaded full-suite run).</summary>
-    static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(240);
+    protected static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(240);
 
     [Fact]
     public Task Reconstruction_of_60_images_runs_across_two_silo_processes_and_stores_every_output_in_Azurite() => Checked(async () =>
@@ -40,38 +40,6 @@ public sealed class MultiProcessGridTests(TwoSiloCluster cluster) : IClassFixtur
         await check.RunAsync(outDir, cluster.Store);
         await ExpectStagesCrossed(check.Problems, ("encoder", cluster.SiloA, encoderBefore), ("decoder", cluster.SiloB, decoderBefore), ReconstructImages);
         Report(check.Problems, $"reconstruction job {check.JobId} ({ReconstructImages} images, {clock.Elapsed.TotalSeconds:F1} s)");
-    });
-
-    /// <summary>Incompressible input images of the large reconstruction: together over Orleans' 100 MiB message limit.</summary>
-    const int LargeImages = 460;
-    const int LargeSide = 280;
-    const long OrleansMessageLimit = 100L * 1024 * 1024;
-
-    [Fact]
-    public Task Reconstruction_of_a_folder_larger_than_one_Orleans_message_streams_its_inputs_and_every_output_matches_an_in_process_reconstruction() => Checked(async () =>
-    {
-        var inputDir = Directory.CreateDirectory(Path.Combine(cluster.WorkDir, "large-inputs")).FullName;
-        var names = WriteNoiseImages(inputDir, LargeImages, LargeSide);
-        var inputBytes = names.Sum(n => new FileInfo(Path.Combine(inputDir, n)).Length);
-        Assert.True(inputBytes > OrleansMessageLimit, $"the inputs are {inputBytes} bytes, not over the {OrleansMessageLimit}-byte message limit");
-        var outDir = Path.Combine(cluster.WorkDir, "large-out");
-
-        var clock = Stopwatch.StartNew();
-        var (client, code) = await cluster.RunClientAsync("client-large", ClientTimeout, "reconstruct", inputDir, "--bundle", "tiny", "--out", outDir);
-        AssertExitedCleanly(client, code);
-
-        var ordered = names.Order(StringComparer.Ordinal).ToList();
-        var expected = ordered.Select((n, i) => new ExpectedItem(i, n, $"{i:D5}_{Path.GetFileNameWithoutExtension(n)}.png")).ToList();
-        var check = new JobOutputCheck("Reconstruct", expected, Side);
-        await check.RunAsync(outDir, cluster.Store);
-        // Every output is the reconstruction of its own input: the same bundle run here gives the same pixels.
-        check.Problems.AddRange(ReferenceReconstruction.Compare(Path.Combine(cluster.Repo, "bundles", "tiny", "bundle.json"),
-            expected.Select(e => (Path.Combine(inputDir, e.Input), Path.Combine(outDir, e.OutputName))).ToList()));
-        // The inputs went to the store content-addressed, once each, not inline in the request.
-        var uploaded = 0;
-        await foreach (var _ in cluster.Store.ListAsync("uploads/sha256/")) uploaded++;
-        if (uploaded < LargeImages) check.Problems.Add($"{uploaded} uploaded inputs under uploads/sha256/, expected at least {LargeImages}");
-        Report(check.Problems, $"reconstruction job {check.JobId} ({LargeImages} images, {inputBytes / 1e6:F0} MB of input, {clock.Elapsed.TotalSeconds:F1} s)");
     });
 
     [Fact]
@@ -210,24 +178,7 @@ public sealed class MultiProcessGridTests(TwoSiloCluster cluster) : IClassFixtur
         return names;
     }
 
-    /// <summary>Seeded RGB noise PNGs (<paramref name="side"/>², incompressible: each file is about its raw size). Returns the file names.</summary>
-    static List<string> WriteNoiseImages(string dir, int count, int side)
-    {
-        var names = new List<string>();
-        var writer = new ImageWriter();
-        var random = new Random(91);
-        var pixels = new byte[side * side * 3];
-        for (var i = 0; i < count; i++)
-        {
-            random.NextBytes(pixels);
-            var name = $"noise-{i:D4}.png";
-            using (var file = File.Create(Path.Combine(dir, name))) writer.WritePng(pixels, side, side, ColorComponents.RedGreenBlue, file);
-            names.Add(name);
-        }
-        return names;
-    }
-
-    void AssertExitedCleanly(ChildProcess client, int? code)
+    protected void AssertExitedCleanly(ChildProcess client, int? code)
     {
         if (code is null)
             throw new MultiProcessFailure($"{client.Name} did not finish within its time limit (killed)", cluster.Diagnostics());
@@ -235,14 +186,14 @@ public sealed class MultiProcessGridTests(TwoSiloCluster cluster) : IClassFixtur
             throw new MultiProcessFailure($"{client.Name} exited with code {code}, expected 0", cluster.Diagnostics());
     }
 
-    void Report(List<string> problems, string what)
+    protected void Report(List<string> problems, string what)
     {
         if (problems.Count > 0)
             throw new MultiProcessFailure($"{what}: {problems.Count} problem(s):\n  - " + string.Join("\n  - ", problems), cluster.Diagnostics());
     }
 
     /// <summary>Runs a test body; any unexpected exception is reported with every process's output.</summary>
-    async Task Checked(Func<Task> body)
+    protected async Task Checked(Func<Task> body)
     {
         try { await body(); }
         catch (MultiProcessFailure) { throw; }

@@ -6,14 +6,25 @@ using RAE.Grid.Grid.Tests.Storage;
 namespace RAE.Grid.Grid.Tests.MultiProcess;
 
 /// <summary>
-/// A real two-silo grid on loopback, each part its own process: redis-server (membership, job state, reminders),
+/// A real two-silo grid on loopback, each part its own process: the cluster backend (membership, job state, reminders:
+/// redis-server here, a PostgreSQL server in <see cref="PostgresTwoSiloCluster"/>),
 /// Azurite (the blob output store), and two <c>rae-grid serve</c> silos with different stages — silo A hosts the encoder,
 /// diffusion and verifier stages, silo B the decoder and text stages — so every item of every job crosses processes. Clients are further
 /// <c>rae-grid</c> processes (<see cref="RunClientAsync"/>). Every wait is bounded by <see cref="Budget"/>, which
 /// bounds the whole class's run; every process is killed on dispose, and <see cref="Diagnostics"/> shows what each printed.
 /// </summary>
-public sealed class TwoSiloCluster : IAsyncLifetime
+public class TwoSiloCluster : IAsyncLifetime
 {
+    /// <summary>The Redis-backed grid.</summary>
+    public TwoSiloCluster() : this("redis") { }
+
+    /// <summary>A grid on <paramref name="backend"/>: "redis" or "postgres" (Cluster.Mode of the silos, --cluster of the clients).</summary>
+    protected TwoSiloCluster(string backend) => Backend = backend is "redis" or "postgres" ? backend
+        : throw new ArgumentException($"unknown backend '{backend}'", nameof(backend));
+
+    /// <summary>The cluster backend: "redis" or "postgres".</summary>
+    public string Backend { get; }
+
     /// <summary>
     /// Longest the whole fixture plus its tests may take. Alone they take about 3.5 minutes on 2 cores; in the full
     /// suite, beside the in-process cluster tests on a machine shared with other work, 5 minutes ran out (observed: the
@@ -39,6 +50,7 @@ public sealed class TwoSiloCluster : IAsyncLifetime
     readonly List<ChildProcess> _processes = [];
     readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(3) };
     RedisServer? _redis;
+    PostgresServer? _postgres;
     AzuriteFixture? _azurite;
 
     /// <summary>What is left of <see cref="Budget"/>.</summary>
@@ -52,6 +64,8 @@ public sealed class TwoSiloCluster : IAsyncLifetime
     /// <summary>Scratch folder of this fixture (inputs, fetched outputs, silo working folders); deleted on dispose.</summary>
     public string WorkDir { get; } = Directory.CreateTempSubdirectory("rae-multi-").FullName;
     public string RedisConnection => _redis!.ConnectionString;
+    /// <summary>The backend's connection string (Redis's, or the PostgreSQL database's).</summary>
+    public string BackendConnection => Backend == "postgres" ? _postgres!.ConnectionString : _redis!.ConnectionString;
     /// <summary>The blob container the silos write outputs to, read directly by the tests.</summary>
     public AzureBlobStore Store { get; private set; } = null!;
     public SiloProcess SiloA { get; private set; } = null!;
@@ -67,12 +81,14 @@ public sealed class TwoSiloCluster : IAsyncLifetime
             if (!File.Exists(bundle)) throw new InvalidOperationException($"the default bundle is missing: {bundle}");
 
             // Both are synchronous, bounded starts; run them side by side.
-            var redis = Task.Run(() => new RedisServer());
+            var redis = Task.Run(() => Backend == "redis" ? new RedisServer() : null);
+            var postgres = Task.Run(() => Backend == "postgres" ? new PostgresServer() : null);
             var azurite = Task.Run(() => new AzuriteFixture());
-            try { await Task.WhenAll(redis, azurite); }
+            try { await Task.WhenAll(redis, postgres, azurite); }
             finally
             {
                 if (redis.IsCompletedSuccessfully) _redis = redis.Result;
+                if (postgres.IsCompletedSuccessfully) _postgres = postgres.Result;
                 if (azurite.IsCompletedSuccessfully) _azurite = azurite.Result;
             }
             var container = "rae-multi-" + Guid.NewGuid().ToString("N")[..12];
@@ -92,11 +108,11 @@ public sealed class TwoSiloCluster : IAsyncLifetime
     SiloProcess StartSilo(string name, string[] stages, int siloPort, int gatewayPort, int healthPort, string bundle, string container)
     {
         var env = CleanEnvironment();
-        env["RAEGRID_Cluster__Mode"] = "redis";
-        env["RAEGRID_Cluster__Redis"] = RedisConnection;
+        env["RAEGRID_Cluster__Mode"] = Backend;
+        env[Backend == "postgres" ? "RAEGRID_Cluster__Postgres" : "RAEGRID_Cluster__Redis"] = BackendConnection;
         env["RAEGRID_Cluster__SiloPort"] = siloPort.ToString();
         env["RAEGRID_Cluster__GatewayPort"] = gatewayPort.ToString();
-        env["RAEGRID_State__Kind"] = "redis";
+        env["RAEGRID_State__Kind"] = Backend;
         env["RAEGRID_OutputStore__Kind"] = OutputStoreOptions.AzureBlobKind;
         env["RAEGRID_OutputStore__ConnectionString"] = _azurite!.ConnectionString;
         env["RAEGRID_OutputStore__Container"] = container;
@@ -129,7 +145,7 @@ public sealed class TwoSiloCluster : IAsyncLifetime
     }
 
     /// <summary>
-    /// Runs <c>rae-grid &lt;args&gt; --cluster redis --redis &lt;this Redis&gt;</c> as a separate client process and waits
+    /// Runs <c>rae-grid &lt;args&gt; --cluster &lt;backend&gt; --&lt;backend&gt; &lt;its connection&gt;</c> as a separate client process and waits
     /// (bounded) for it to exit. Returns the process (for its output) and its exit code (null when it timed out and was killed).
     /// </summary>
     public async Task<(ChildProcess Process, int? ExitCode)> RunClientAsync(string name, TimeSpan timeout, params string[] args)
@@ -137,7 +153,7 @@ public sealed class TwoSiloCluster : IAsyncLifetime
         var dir = Directory.CreateDirectory(Path.Combine(WorkDir, name)).FullName;
         var env = CleanEnvironment();
         env["NO_COLOR"] = "1";
-        var process = Track(ChildProcess.Start(name, GridCli.DotnetHost(), [Cli, .. args, "--cluster", "redis", "--redis", RedisConnection], dir, env));
+        var process = Track(ChildProcess.Start(name, GridCli.DotnetHost(), [Cli, .. args, "--cluster", Backend, "--" + Backend, BackendConnection], dir, env));
         var code = await process.WaitForExitAsync(Bound(timeout));
         if (code is null) process.Kill();
         return (process, code);
@@ -162,6 +178,7 @@ public sealed class TwoSiloCluster : IAsyncLifetime
         lock (_processes) processes = [.. _processes];
         var parts = processes.Select(p => p.Tail(linesPerProcess)).ToList();
         if (_redis is not null) parts.Add(_redis.Tail(10));
+        if (_postgres is not null) parts.Add(_postgres.Tail(10));
         if (_azurite is not null) parts.Add("----- azurite\n" + string.Join('\n', _azurite.Output.Split('\n').TakeLast(10)));
         parts.Add($"(fixture time {_clock.Elapsed.TotalSeconds:F1} s of a {Budget.TotalSeconds:0} s budget; work folder {WorkDir})");
         return string.Join("\n", parts);
@@ -174,6 +191,7 @@ public sealed class TwoSiloCluster : IAsyncLifetime
         lock (_processes) processes = [.. _processes];
         Parallel.ForEach(processes, p => p.Dispose());
         _redis?.Dispose();
+        _postgres?.Dispose();
         _azurite?.Dispose();
         _http.Dispose();
         try { Directory.Delete(WorkDir, recursive: true); }
