@@ -52,6 +52,8 @@ public static class GridSilo
         problems.AddRange(state.Validate(cluster));
         problems.AddRange(store.Problems());
         if (health.Port is < 0 or > 65535) problems.Add($"Health.Port: {health.Port} is not a port");
+        if (health.Host is not ("+" or "*") && Uri.CheckHostName(health.Host) == UriHostNameType.Unknown)
+            problems.Add($"Health.Host: '{health.Host}' is not a host name or address (use 127.0.0.1, or + for every interface)");
         problems.AddRange(security.Validate(contentRoot));
         if (problems.Count > 0) throw new GridConfigurationException(problems);
         return (grid, cluster, state, store, health, security);

@@ -20,8 +20,8 @@ public sealed class HealthEndpoint(IOptions<HealthSettings> health, IOptions<Gri
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (health.Value.Port <= 0) return;
-        using var listener = await StartAsync(health.Value.Port, stoppingToken);
-        log.LogInformation("Health endpoint on http://127.0.0.1:{Port}/healthz", health.Value.Port);
+        using var listener = await StartAsync(health.Value.Host, health.Value.Port, stoppingToken);
+        log.LogInformation("Health endpoint on http://{Host}:{Port}/healthz", health.Value.Host, health.Value.Port);
         using var reg = stoppingToken.Register(listener.Stop);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -55,12 +55,12 @@ public sealed class HealthEndpoint(IOptions<HealthSettings> health, IOptions<Gri
     /// The half-built endpoint may keep the port until its socket is finalized, so a retry may first see the port in
     /// use: collect it and try again (a port that stays busy still fails after the last attempt).
     /// </summary>
-    static async Task<HttpListener> StartAsync(int port, CancellationToken ct)
+    static async Task<HttpListener> StartAsync(string host, int port, CancellationToken ct)
     {
         for (int attempt = 1; ; attempt++)
         {
             var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            listener.Prefixes.Add($"http://{host}:{port}/");
             try { listener.Start(); return listener; }
             catch (Exception e) when (e is ArgumentNullException or HttpListenerException && attempt < 8)
             {
