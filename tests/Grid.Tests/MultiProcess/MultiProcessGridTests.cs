@@ -14,6 +14,9 @@ namespace RAE.Grid.Grid.Tests.MultiProcess;
 /// </summary>
 public abstract class MultiProcessGridTests(TwoSiloCluster cluster)
 {
+    /// <summary>The grid the tests run on (for the backend-specific tests of derived classes).</summary>
+    protected TwoSiloCluster Cluster => cluster;
+
     /// <summary>Side of every output of the tiny bundle (its decoder's image size).</summary>
     protected const int Side = 256;
     const int ReconstructImages = 60;
