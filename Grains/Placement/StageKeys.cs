@@ -5,6 +5,9 @@ public static class StageKeys
 {
     public static string For(string bundleId, SiloAddress silo) => $"{bundleId}@{silo.ToParsableString()}";
 
+    /// <summary>Key of silo <paramref name="silo"/>'s own report grain (placed there like a stage grain).</summary>
+    public static string ForSiloReport(SiloAddress silo) => For("report", silo);
+
     public static string Bundle(string key) => key[..Index(key)];
 
     public static SiloAddress Silo(string key) => SiloAddress.FromParsableString(key[(Index(key) + 1)..]);

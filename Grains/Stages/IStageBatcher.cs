@@ -16,6 +16,8 @@ public interface IStageBatcher : IAsyncDisposable
     int Queued { get; }
     /// <summary>Requests in the batch running now.</summary>
     int Running { get; }
+    /// <summary>The batches finished lately (throughput and service rate).</summary>
+    ServiceWindow Window { get; }
     /// <summary>Stops accepting requests and waits until every queued one has run (graceful shutdown).</summary>
     Task DrainAsync(TimeSpan timeout);
     /// <summary>Stops at once for a process about to exit: the running batch stops at its next check, nothing queued runs or is answered.</summary>

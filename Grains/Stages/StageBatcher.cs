@@ -32,6 +32,7 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
     private readonly CancellationTokenSource _halt = new();
     private int _queued, _running;
     private long _batches, _items;
+    private readonly ServiceWindow _window = new();
 
     /// <param name="name">Stage and bundle, for messages.</param>
     /// <param name="options">Batch size, wait and queue capacity.</param>
@@ -64,6 +65,8 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
     public int Queued => Volatile.Read(ref _queued);
     /// <summary>Requests in the batch running now.</summary>
     public int Running => Volatile.Read(ref _running);
+    /// <summary>The batches finished lately (throughput and service rate).</summary>
+    public ServiceWindow Window => _window;
 
     /// <summary>Queues one item and completes with its result.</summary>
     /// <param name="item">The request.</param>
@@ -139,6 +142,7 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
         {
             if (Interlocked.Decrement(ref waiting) == 0) batchCancel.Cancel();
         })).ToList();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             Volatile.Write(ref _running, live.Count);
@@ -170,6 +174,7 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
             Interlocked.Add(ref _queued, -live.Count);
             Interlocked.Increment(ref _batches);
             Interlocked.Add(ref _items, live.Count);
+            _window.Record(live.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
     }
 

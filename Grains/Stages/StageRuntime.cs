@@ -31,6 +31,38 @@ public sealed class StageRuntime(ModelHost models, PromptConditions conditions, 
     public int Running(string stage, string bundle) =>
         _batchers.TryGetValue((stage, bundle), out var b) && b.IsValueCreated && b.Value.IsCompletedSuccessfully ? b.Value.Result.Running : 0;
 
+    /// <summary>Whether the stages are draining or halted for shutdown (they take no new work).</summary>
+    public bool Draining => _draining;
+
+    /// <summary>The stages this silo hosts, by their canonical names.</summary>
+    public IEnumerable<string> HostedStages => StageNames.All.Where(O.Hosts);
+
+    /// <summary>The devices this silo's stage replicas run on.</summary>
+    public IReadOnlyList<string> Devices => [O.Device];
+
+    /// <summary>
+    /// Every stage replica of this silo, per hosted stage and registry bundle, in a stable order; one that has not run yet
+    /// (its model loads on first use) is listed as not loaded, with zeros.
+    /// </summary>
+    public IReadOnlyList<StageReplicaReport> Replicas() =>
+        (from stage in HostedStages
+         from bundle in O.Bundles.Keys.Order(StringComparer.Ordinal)
+         let b = Started(stage, bundle)
+         select new StageReplicaReport(stage, bundle, 0, O.Device, b is not null, b?.Queued ?? 0, b?.Running ?? 0,
+             b?.Batches ?? 0, b?.Items ?? 0, b?.Window.ItemsPerSecond ?? 0)).ToList();
+
+    /// <summary>The load of each hosted (stage, bundle): its replicas' backlog, throughput and service rate.</summary>
+    public IReadOnlyList<Operations.StageLoad> Loads() =>
+        (from stage in HostedStages
+         from bundle in O.Bundles.Keys.Order(StringComparer.Ordinal)
+         let started = new[] { Started(stage, bundle) }.OfType<IStageBatcher>().ToList()
+         let rates = started.Select(b => b.Window.ServiceRate).OfType<double>().ToList()
+         select new Operations.StageLoad(stage, bundle, 1, started.Sum(b => b.Queued), started.Sum(b => b.Window.ItemsPerSecond),
+             rates.Count == 0 ? null : rates.Average())).ToList();
+
+    private IStageBatcher? Started(string stage, string bundle) =>
+        _batchers.TryGetValue((stage, bundle), out var l) && l.IsValueCreated && l.Value.IsCompletedSuccessfully ? l.Value.Result : null;
+
     private void EnsureHosted(string stage, string bundle)
     {
         if (_draining) throw new StageBusyException($"stage {stage}/{bundle} is draining for shutdown; retry on another silo");

@@ -1,0 +1,22 @@
+namespace RAE.Grid.Contracts;
+
+/// <summary>
+/// One stage replica on one silo: a (stage, bundle) engine with its own batcher, bound to one device. A silo runs one
+/// replica per entry of <c>Grid:Devices</c> (times the per-device instance count) for each stage it hosts.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("rae.StageReplicaReport")]
+public sealed record StageReplicaReport(
+    [property: Id(0)] string Stage,
+    [property: Id(1)] string Bundle,
+    [property: Id(2)] int Replica,
+    [property: Id(3)] string Device,
+    [property: Id(4)] bool Loaded,
+    [property: Id(5)] int QueueDepth,
+    [property: Id(6)] int Running,
+    [property: Id(7)] long Batches,
+    [property: Id(8)] long Items,
+    [property: Id(9)] double ItemsPerSecond)
+{
+    /// <summary>Mean items per batch so far (0 before the first batch).</summary>
+    public double MeanBatchSize => Batches == 0 ? 0 : (double)Items / Batches;
+}

@@ -1,0 +1,26 @@
+using Orleans.Concurrency;
+using Orleans.Runtime;
+using RAE.Grid.Contracts;
+using RAE.Grid.Grains.Placement;
+using RAE.Grid.Grains.Stages;
+
+namespace RAE.Grid.Grains.Operations;
+
+/// <summary>
+/// Reads this silo's <see cref="StageRuntime"/> for the cluster report. Placed on the silo its key names (the stage
+/// grains' placement), so every silo answers for itself; read-only, so calls interleave.
+/// </summary>
+[Reentrant, StageSiloPlacement]
+public sealed class SiloReportGrain(StageRuntime runtime, ILocalSiloDetails silo, IClusterMembershipService membership) : Grain, ISiloReportGrain
+{
+    public Task<SiloLoad> Report()
+    {
+        var replicas = runtime.Replicas();
+        var loads = runtime.Loads();
+        var status = runtime.Draining ? "Draining" : membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress).ToString();
+        var scaling = loads.Select(l => new StageScaling(l.Stage, l.Bundle, l.Replicas, l.Replicas, l.Backlog, l.ItemsPerSecond)).ToArray();
+        var report = new SiloReport(silo.SiloAddress.ToParsableString(), status, runtime.HostedStages.ToArray(), runtime.Devices.ToArray(),
+            replicas.ToArray(), scaling, DateTimeOffset.UtcNow);
+        return Task.FromResult(new SiloLoad(report, loads.ToArray()));
+    }
+}
