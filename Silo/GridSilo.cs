@@ -52,6 +52,7 @@ public static class GridSilo
         problems.AddRange(store.Problems());
         if (health.Port is < 0 or > 65535) problems.Add($"Health.Port: {health.Port} is not a port");
         problems.AddRange(security.Validate(contentRoot));
+        problems.AddRange(MetricsSettings.Read(config).Validate(health.Port));
         if (problems.Count > 0) throw new GridConfigurationException(problems);
         return (grid, cluster, state, store, health, security);
     }
@@ -122,6 +123,7 @@ public static class GridSilo
         silo.Services.AddSingleton<GridLifecycle>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GridLifecycle>());
         silo.Services.AddHostedService<HealthEndpoint>();
+        silo.AddGridTelemetry(MetricsSettings.Read(config));
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(30));
         ConfigureSecurity(silo, security);
         return silo;
