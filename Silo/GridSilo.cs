@@ -123,6 +123,9 @@ public static class GridSilo
         silo.Services.AddSingleton<GridLifecycle>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GridLifecycle>());
         silo.Services.AddHostedService<HealthEndpoint>();
+        silo.Services.AddSingleton<ModelPreloader>();
+        silo.Services.AddHostedService(sp => sp.GetRequiredService<ModelPreloader>());
+        silo.Services.AddSingleton<Readiness>();
         silo.AddGridTelemetry(MetricsSettings.Read(config));
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(30));
         ConfigureSecurity(silo, security);
