@@ -37,11 +37,11 @@ public static class GridTelemetry
                 // Each scrape collects afresh (the exporter's default reuses one for 300 ms): a scraper sees what just happened.
                 o.ScrapeResponseCacheDurationMilliseconds = 0;
             });
-            if (settings.OtlpEndpoint is { } otlp) m.AddOtlpExporter(o => o.Endpoint = new Uri(otlp));
+            if (settings.Otlp) m.AddOtlpExporter(o => o.Endpoint = new Uri(settings.OtlpEndpoint!));
         });
-        if (settings.OtlpEndpoint is { } endpoint)
+        if (settings.Otlp)
             otel.WithTracing(t => t.AddSource(GridTracing.SourceName, GridTracing.OrleansApplicationSource)
-                .AddOtlpExporter(o => o.Endpoint = new Uri(endpoint)));
+                .AddOtlpExporter(o => o.Endpoint = new Uri(settings.OtlpEndpoint!)));
         return silo;
     }
 }

@@ -20,8 +20,11 @@ public sealed class MetricsSettings
     /// <summary>OTLP collector (e.g. http://127.0.0.1:4317); null = no OTLP export (traces are then not exported at all).</summary>
     public string? OtlpEndpoint { get; set; }
 
+    /// <summary>Whether metrics and traces go to an OTLP collector (an empty value, e.g. an empty variable, means no).</summary>
+    public bool Otlp => !string.IsNullOrWhiteSpace(OtlpEndpoint);
+
     /// <summary>Whether anything is exported.</summary>
-    public bool Exports => Port > 0 || OtlpEndpoint is not null;
+    public bool Exports => Port > 0 || Otlp;
 
     /// <summary>The section of <paramref name="config"/> (defaults where absent).</summary>
     public static MetricsSettings Read(IConfiguration config) => config.GetSection(Section).Get<MetricsSettings>() ?? new MetricsSettings();
@@ -33,7 +36,7 @@ public sealed class MetricsSettings
         else if (Port > 0 && Port == healthPort) yield return $"Metrics.Port: {Port} is also Health.Port; give the scrape endpoint its own port";
         if (string.IsNullOrWhiteSpace(Host) || (Host is not ("+" or "*") && Uri.CheckHostName(Host) == UriHostNameType.Unknown))
             yield return $"Metrics.Host: '{Host}' is not a host name or address (use 127.0.0.1, or + for every interface)";
-        if (OtlpEndpoint is not null && (!Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out var otlp) || otlp.Scheme is not ("http" or "https")))
+        if (Otlp && (!Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out var otlp) || otlp.Scheme is not ("http" or "https")))
             yield return $"Metrics.OtlpEndpoint: '{OtlpEndpoint}' is not an absolute http(s) URI";
     }
 }
