@@ -3,9 +3,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RAE.Grid.Grains.Configuration;
-using RAE.Grid.Grains.Stages;
 
-namespace RAE.Grid.Silo;
+namespace RAE.Grid.Grains.Stages;
 
 /// <summary>
 /// With <c>Grid:PreloadModels</c> on (and stages hosted), loads every registry bundle's model in the background at
