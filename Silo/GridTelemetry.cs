@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -19,7 +20,6 @@ public static class GridTelemetry
     /// <summary>Registers the instruments, activity propagation through grain calls, and the exporters <paramref name="settings"/> ask for.</summary>
     public static ISiloBuilder AddGridTelemetry(this ISiloBuilder silo, MetricsSettings settings)
     {
-        silo.Services.AddMetrics();
         silo.Services.AddSingleton<StageMetrics>();
         silo.Services.AddSingleton<JobMetrics>();
         // Puts the caller's span into each grain call's request context and starts the callee's span under it, so an
@@ -37,11 +37,24 @@ public static class GridTelemetry
                 // Each scrape collects afresh (the exporter's default reuses one for 300 ms): a scraper sees what just happened.
                 o.ScrapeResponseCacheDurationMilliseconds = 0;
             });
-            if (settings.Otlp) m.AddOtlpExporter(o => o.Endpoint = new Uri(settings.OtlpEndpoint!));
+            if (settings.Otlp)
+                m.AddOtlpExporter((o, reader) =>
+                {
+                    Otlp(o, settings, "metrics");
+                    reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = settings.OtlpExportIntervalMs;
+                });
         });
         if (settings.Otlp)
             otel.WithTracing(t => t.AddSource(GridTracing.SourceName, GridTracing.OrleansApplicationSource)
-                .AddOtlpExporter(o => o.Endpoint = new Uri(settings.OtlpEndpoint!)));
+                .AddOtlpExporter(o => Otlp(o, settings, "traces")));
         return silo;
+    }
+
+    /// <summary>The collector's address for <paramref name="signal"/>: as given for gRPC; with its /v1/ path for HTTP (an endpoint set in code gets none appended).</summary>
+    private static void Otlp(OtlpExporterOptions o, MetricsSettings settings, string signal)
+    {
+        var http = settings.OtlpProtocol == "http/protobuf";
+        o.Protocol = http ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+        o.Endpoint = new Uri(http ? $"{settings.OtlpEndpoint!.TrimEnd('/')}/v1/{signal}" : settings.OtlpEndpoint!);
     }
 }

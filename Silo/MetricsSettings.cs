@@ -20,6 +20,12 @@ public sealed class MetricsSettings
     /// <summary>OTLP collector (e.g. http://127.0.0.1:4317); null = no OTLP export (traces are then not exported at all).</summary>
     public string? OtlpEndpoint { get; set; }
 
+    /// <summary>OTLP transport: "grpc" (default; the collector's port 4317) or "http/protobuf" (port 4318; /v1/metrics and /v1/traces are appended).</summary>
+    public string OtlpProtocol { get; set; } = "grpc";
+
+    /// <summary>How often metrics are pushed to the OTLP collector (milliseconds; traces go in batches every 5 s).</summary>
+    public int OtlpExportIntervalMs { get; set; } = 15_000;
+
     /// <summary>Whether metrics and traces go to an OTLP collector (an empty value, e.g. an empty variable, means no).</summary>
     public bool Otlp => !string.IsNullOrWhiteSpace(OtlpEndpoint);
 
@@ -38,5 +44,7 @@ public sealed class MetricsSettings
             yield return $"Metrics.Host: '{Host}' is not a host name or address (use 127.0.0.1, or + for every interface)";
         if (Otlp && (!Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out var otlp) || otlp.Scheme is not ("http" or "https")))
             yield return $"Metrics.OtlpEndpoint: '{OtlpEndpoint}' is not an absolute http(s) URI";
+        if (OtlpProtocol is not ("grpc" or "http/protobuf")) yield return $"Metrics.OtlpProtocol: '{OtlpProtocol}' is not grpc or http/protobuf";
+        if (OtlpExportIntervalMs is < 100 or > 3_600_000) yield return $"Metrics.OtlpExportIntervalMs: {OtlpExportIntervalMs} is not between 100 and 3600000";
     }
 }

@@ -7,7 +7,8 @@ namespace RAE.Grid.Grains.Metrics;
 /// <summary>
 /// Per-job metrics (Meter "RAE.Grid.Jobs"), exported by the silo where the job's grain is active: items by state,
 /// throughput (finished items per second over this activation) and ETA. The job grain publishes its status whenever its
-/// counts change; a job that ended, or whose grain deactivated, drops out of the gauges.
+/// counts change; a job that ended, or whose grain deactivated, drops out of the gauges. One meter per process, never
+/// disposed (see <see cref="StageMetrics"/>); the gauges read the jobs of every live silo in the process.
 /// </summary>
 public sealed class JobMetrics : IDisposable
 {
@@ -16,20 +17,23 @@ public sealed class JobMetrics : IDisposable
 
     private sealed record Sample(JobStatus Status, KeyValuePair<string, object?>[] Tags, DateTimeOffset Since, int FinishedSince, DateTimeOffset At);
 
-    private readonly Meter _meter;
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly ConcurrentDictionary<JobMetrics, byte> Silos = new();
+    private static readonly ObservableGauge<int> ItemsGauge = Meter.CreateObservableGauge("raegrid_job_items",
+        () => Silos.Keys.SelectMany(m => m.Items()), "{item}", "Items of each running job by state: pending, in_flight, done, failed, cancelled");
+    private static readonly ObservableGauge<double> RateGauge = Meter.CreateObservableGauge("raegrid_job_items_per_second",
+        () => Silos.Keys.SelectMany(m => m._jobs.Values.Select(s => new Measurement<double>(Rate(s), s.Tags))), "{item}/s",
+        "Items a running job finished per second since its grain activated");
+    private static readonly ObservableGauge<double> EtaGauge = Meter.CreateObservableGauge("raegrid_job_eta_seconds",
+        () => Silos.Keys.SelectMany(m => m.Eta()), "s", "Seconds until a running job finishes at its current rate (absent until it has finished an item)");
+
     private readonly TimeProvider _clock;
     private readonly ConcurrentDictionary<string, Sample> _jobs = new();
 
-    public JobMetrics(IMeterFactory meters, TimeProvider clock)
+    public JobMetrics(TimeProvider clock)
     {
         _clock = clock;
-        _meter = meters.Create(MeterName);
-        _meter.CreateObservableGauge("raegrid_job_items", Items, "{item}",
-            "Items of each running job by state: pending, in_flight, done, failed, cancelled");
-        _meter.CreateObservableGauge("raegrid_job_items_per_second", () => _jobs.Values.Select(s => new Measurement<double>(Rate(s), s.Tags)), "{item}/s",
-            "Items a running job finished per second since its grain activated");
-        _meter.CreateObservableGauge("raegrid_job_eta_seconds", Eta, "s",
-            "Seconds until a running job finishes at its current rate (absent until it has finished an item)");
+        Silos[this] = 0;
     }
 
     /// <summary>Jobs the gauges show now.</summary>
@@ -50,7 +54,7 @@ public sealed class JobMetrics : IDisposable
 
     private static int Finished(JobStatus s) => s.Done + s.Failed + s.Cancelled;
 
-    private double Rate(Sample s)
+    private static double Rate(Sample s)
     {
         var seconds = (s.At - s.Since).TotalSeconds;
         return seconds > 0 ? (Finished(s.Status) - s.FinishedSince) / seconds : 0;
@@ -73,5 +77,6 @@ public sealed class JobMetrics : IDisposable
                 yield return new Measurement<double>((s.Status.Total - Finished(s.Status)) / rate, s.Tags);
     }
 
-    public void Dispose() => _meter.Dispose();
+    /// <summary>The silo is gone: its jobs leave the gauges.</summary>
+    public void Dispose() => Silos.TryRemove(this, out _);
 }

@@ -33,21 +33,21 @@ public sealed class StageInstruments
     public void Unwatch() => _metrics.Untrack(this);
 
     /// <summary>An item waited <paramref name="seconds"/> in the queue before its batch started.</summary>
-    public void Waited(double seconds) => _metrics.QueueWait.Record(seconds, _tags);
+    public void Waited(double seconds) => StageMetrics.QueueWait.Record(seconds, _tags);
 
     /// <summary>A batch of <paramref name="size"/> items computed for <paramref name="seconds"/>.</summary>
     public void Ran(int size, double seconds)
     {
-        _metrics.BatchSize.Record(size, _tags);
-        _metrics.Compute.Record(seconds, _tags);
-        _metrics.Items.Add(size, _tags);
+        StageMetrics.BatchSize.Record(size, _tags);
+        StageMetrics.Compute.Record(seconds, _tags);
+        StageMetrics.Items.Add(size, _tags);
     }
 
     /// <summary>A request was turned away before it queued (<paramref name="reason"/>: queue_full, shutting_down).</summary>
-    public void Rejected(string reason) => _metrics.Rejections.Add(1, With("reason", reason));
+    public void Rejected(string reason) => StageMetrics.Rejections.Add(1, With("reason", reason));
 
     /// <summary><paramref name="count"/> items got no output, for <paramref name="cause"/> (see <see cref="FailureCauses"/>).</summary>
-    public void Failed(string cause, int count = 1) => _metrics.Failures.Add(count, With("cause", cause));
+    public void Failed(string cause, int count = 1) => StageMetrics.Failures.Add(count, With("cause", cause));
 
     internal Measurement<int> Waiting() => new(Math.Max(0, _waiting?.Invoke() ?? 0), _tags);
     internal Measurement<int> Running() => new(_running?.Invoke() ?? 0, _tags);

@@ -20,6 +20,8 @@ public sealed class MetricsSettingsTests
     [InlineData("Metrics:Port", "9100", "Metrics.Port: 9100 is also Health.Port")]
     [InlineData("Metrics:Host", "no host!", "Metrics.Host: 'no host!'")]
     [InlineData("Metrics:OtlpEndpoint", "collector:4317", "Metrics.OtlpEndpoint: 'collector:4317' is not an absolute http(s) URI")]
+    [InlineData("Metrics:OtlpProtocol", "udp", "Metrics.OtlpProtocol: 'udp' is not grpc or http/protobuf")]
+    [InlineData("Metrics:OtlpExportIntervalMs", "0", "Metrics.OtlpExportIntervalMs: 0 is not between 100 and 3600000")]
     public void A_bad_metrics_setting_fails_start_up_naming_its_field(string key, string value, string expected) =>
         Assert.Contains(expected, Problems((key, value)));
 
