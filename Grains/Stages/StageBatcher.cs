@@ -166,10 +166,10 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
         {
             if (p.Cancellation.IsCancellationRequested)
             {
-                p.Result.TrySetCanceled(p.Cancellation);
-                Interlocked.Decrement(ref _queued);
                 _instruments?.Failed(FailureCauses.Cancelled);
                 EndSpan(p.Span, "cancelled while queued");
+                Interlocked.Decrement(ref _queued);
+                p.Result.TrySetCanceled(p.Cancellation);
             }
             else live.Add(p);
         }
@@ -210,8 +210,7 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
             for (int i = 0; i < live.Count; i++)
             {
                 live[i].Span?.SetTag("raegrid.compute_s", compute);
-                var error = Answer(live[i], results?[i], failure, batchCancel.IsCancellationRequested);
-                EndSpan(live[i].Span, error);
+                Answer(live[i], results?[i], failure, batchCancel.IsCancellationRequested);
             }
         }
         finally
@@ -222,31 +221,38 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
         }
     }
 
-    /// <summary>Gives <paramref name="p"/> its result (or its batch's <paramref name="failure"/>); returns the error, if any, for its span.</summary>
-    private string? Answer(Pending p, Result<TOut>? result, Exception? failure, bool batchCancelled)
+    /// <summary>
+    /// Gives <paramref name="p"/> its result (or its batch's <paramref name="failure"/>), after counting a failure and
+    /// ending its span: whoever sees the answer also sees it counted.
+    /// </summary>
+    private void Answer(Pending p, Result<TOut>? result, Exception? failure, bool batchCancelled)
     {
         switch (failure)
         {
             case OperationCanceledException when _halt.IsCancellationRequested:
                 // Halted for a process that is exiting: its requests get no answer, so none is recorded as failed.
-                return "halted";
+                EndSpan(p.Span, "halted");
+                return;
             case OperationCanceledException when batchCancelled:
-                p.Result.TrySetCanceled(p.Cancellation);
                 _instruments?.Failed(FailureCauses.Cancelled);
-                return "cancelled";
+                EndSpan(p.Span, "cancelled");
+                p.Result.TrySetCanceled(p.Cancellation);
+                return;
             case not null:
-                p.Result.TrySetException(failure);
                 _instruments?.Failed(FailureCauses.ModelError);
-                return failure.Message;
+                EndSpan(p.Span, failure.Message);
+                p.Result.TrySetException(failure);
+                return;
         }
         if (result!.Value.Error is { } e)
         {
-            p.Result.TrySetException(e);
             _instruments?.Failed(FailureCauses.Of(e));
-            return e.Message;
+            EndSpan(p.Span, e.Message);
+            p.Result.TrySetException(e);
+            return;
         }
+        EndSpan(p.Span, null);
         p.Result.TrySetResult(result.Value.Value!);
-        return null;
     }
 
     /// <summary>
