@@ -55,6 +55,7 @@ public static class GridSilo
         if (health.Host is not ("+" or "*") && Uri.CheckHostName(health.Host) == UriHostNameType.Unknown)
             problems.Add($"Health.Host: '{health.Host}' is not a host name or address (use 127.0.0.1, or + for every interface)");
         problems.AddRange(security.Validate(contentRoot));
+        problems.AddRange(MetricsSettings.Read(config).Validate(health.Port));
         if (problems.Count > 0) throw new GridConfigurationException(problems);
         return (grid, cluster, state, store, health, security);
     }
@@ -142,6 +143,10 @@ public static class GridSilo
         silo.Services.AddSingleton<GridLifecycle>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GridLifecycle>());
         silo.Services.AddHostedService<HealthEndpoint>();
+        silo.Services.AddSingleton<ModelPreloader>();
+        silo.Services.AddHostedService(sp => sp.GetRequiredService<ModelPreloader>());
+        silo.Services.AddSingleton<Readiness>();
+        silo.AddGridTelemetry(MetricsSettings.Read(config));
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(30));
         ConfigureSecurity(silo, security);
         return silo;

@@ -12,10 +12,12 @@ namespace RAE.Grid.Silo;
 /// GET http://127.0.0.1:&lt;Health.Port&gt;/healthz → 200 with the silo's stages, bundles and batching statistics while it
 /// runs, 503 once it is stopping. Local only (no grain calls), so it answers even when the cluster is unhealthy.
 /// "stand_in" lists the hosted stages that are service-time stand-ins (Grid:StandIn, ms per batch): their outputs are
-/// not model outputs.
+/// not model outputs. Probes: <c>/healthz/live</c> answers 200 while the process serves (liveness); <c>/healthz/ready</c>
+/// answers 200 only when the silo is Active, its models are loaded and it is not draining, else 503 with a JSON body
+/// naming what fails (<see cref="Readiness"/>).
 /// </summary>
 public sealed class HealthEndpoint(IOptions<HealthSettings> health, IOptions<GridOptions> grid, StageRuntime stages,
-    IHostApplicationLifetime lifetime, ILogger<HealthEndpoint> log) : BackgroundService
+    IHostApplicationLifetime lifetime, ILogger<HealthEndpoint> log, Readiness readiness) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -29,16 +31,14 @@ public sealed class HealthEndpoint(IOptions<HealthSettings> health, IOptions<Gri
             try { ctx = await listener.GetContextAsync(); }
             catch (Exception) when (stoppingToken.IsCancellationRequested) { break; }
             var stopping = lifetime.ApplicationStopping.IsCancellationRequested;
-            var body = JsonSerializer.SerializeToUtf8Bytes(new
+            var (code, body) = ctx.Request.Url?.AbsolutePath switch
             {
-                status = stopping ? "stopping" : "ok",
-                stages = grid.Value.Stages,
-                bundles = grid.Value.Bundles.Keys,
-                device = grid.Value.Device,
-                batching = stages.Statistics.ToDictionary(kv => kv.Key, kv => new { batches = kv.Value.Batches, items = kv.Value.Items }),
-                stand_in = grid.Value.StandIn.Where(kv => grid.Value.Hosts(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value),
-            });
-            ctx.Response.StatusCode = ctx.Request.Url?.AbsolutePath == "/healthz" ? (stopping ? 503 : 200) : 404;
+                "/healthz" => (stopping ? 503 : 200, Status(stopping)),
+                "/healthz/live" => (200, JsonSerializer.SerializeToUtf8Bytes(new { status = "live" })),
+                "/healthz/ready" => Ready(),
+                _ => (404, JsonSerializer.SerializeToUtf8Bytes(new { status = "not found", endpoints = new[] { "/healthz", "/healthz/live", "/healthz/ready" } })),
+            };
+            ctx.Response.StatusCode = code;
             ctx.Response.ContentType = "application/json";
             // One request per connection: a probe's pooled keep-alive connection that this listener has dropped was
             // reset under the probe's next request (seen in CI as "Connection reset by peer").
@@ -46,6 +46,29 @@ public sealed class HealthEndpoint(IOptions<HealthSettings> health, IOptions<Gri
             await ctx.Response.OutputStream.WriteAsync(body, stoppingToken);
             ctx.Response.Close();
         }
+    }
+
+    private byte[] Status(bool stopping) =>
+        JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            status = stopping ? "stopping" : "ok",
+            stages = grid.Value.Stages,
+            bundles = grid.Value.Bundles.Keys,
+            device = grid.Value.Device,
+            batching = stages.Statistics.ToDictionary(kv => kv.Key, kv => new { batches = kv.Value.Batches, items = kv.Value.Items }),
+            stand_in = grid.Value.StandIn.Where(kv => grid.Value.Hosts(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value),
+        });
+
+    /// <summary>200 or 503, with every condition and the names of those that fail.</summary>
+    private (int, byte[]) Ready()
+    {
+        var (ready, conditions) = readiness.Check();
+        return (ready ? 200 : 503, JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            status = ready ? "ready" : "not ready",
+            failing = conditions.Where(c => !c.Value.Ok).Select(c => c.Key).ToArray(),
+            conditions = conditions.ToDictionary(c => c.Key, c => new { ok = c.Value.Ok, detail = c.Value.Detail }),
+        }));
     }
 
     /// <summary>

@@ -51,6 +51,12 @@ public sealed class GridOptions
     /// </summary>
     public Dictionary<string, int> StandIn { get; set; } = new();
 
+    /// <summary>
+    /// Load every registry bundle's model in the background at start-up (readiness waits for it) instead of on a stage's
+    /// first request. Off by default so an embedded silo starts at once; on for served clusters (infra examples).
+    /// </summary>
+    public bool PreloadModels { get; set; }
+
     /// <summary>Batching of <paramref name="stage"/>.</summary>
     public BatchingOptions BatchingFor(string stage) => Batching.TryGetValue(stage, out var b) ? b : new BatchingOptions();
 

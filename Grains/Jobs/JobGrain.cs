@@ -4,6 +4,7 @@ using Orleans.Concurrency;
 using RAE.Grid.Contracts;
 using RAE.Grid.Grains.Access;
 using RAE.Grid.Grains.Configuration;
+using RAE.Grid.Grains.Metrics;
 using RAE.Grid.Grains.Placement;
 using RAE.Grid.Grains.Storage;
 
@@ -20,7 +21,7 @@ namespace RAE.Grid.Grains.Jobs;
 [Reentrant]
 public sealed class JobGrain(
     [PersistentState("job", GridStorage.JobStore)] IPersistentState<JobGrainState> state,
-    IOutputStore store, StageDirectory directory, IOptions<GridOptions> options, ILogger<JobGrain> log)
+    IOutputStore store, StageDirectory directory, IOptions<GridOptions> options, ILogger<JobGrain> log, JobMetrics metrics)
     : Grain, IJobGrain, IJobControlGrain, IRemindable
 {
     /// <summary>Most failed items one <see cref="GetErrors"/> call returns.</summary>
@@ -66,11 +67,16 @@ public sealed class JobGrain(
             // A crash between persisting the plan and registering the job would leave it out of the index (idempotent).
             await GrainFactory.GetGrain<IJobIndexGrain>(0).Add(S.JobId, S.Owner);
             StartPinger();
+            Publish();
         }
     }
 
+    /// <summary>Shows the job's counts in this silo's job metrics (a finished job leaves them).</summary>
+    private void Publish() => metrics.Publish(Status(), S.BundleId);
+
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        metrics.Forget(this.GetPrimaryKeyString());
         if (S.State != JobState.Unknown) await WriteStateAsync();
     }
 
@@ -154,6 +160,7 @@ public sealed class JobGrain(
     {
         if (S.State != JobState.Queued) return;
         S.State = JobState.Running;
+        Publish(); // in the same turn: whoever sees the job Running finds it in the gauges
         await WriteStateAsync();
         StartPinger();
         await PumpAsync();
@@ -241,10 +248,11 @@ public sealed class JobGrain(
     public async Task Report(int partition, PartitionProgress progress)
     {
         if (S.State != JobState.Running || _cancelling || !S.Active.Contains(partition)) return;
-        if (!progress.Finished) { _live[partition] = progress; return; }
+        if (!progress.Finished) { _live[partition] = progress; Publish(); return; }
         S.Active.Remove(partition);
         _live.Remove(partition);
         Count(partition, progress);
+        Publish();
         await WriteStateAsync();
         await PumpAsync();
     }
@@ -338,6 +346,7 @@ public sealed class JobGrain(
         if (S.State != JobState.Running) { _pinger?.Dispose(); _pinger = null; return; }
         foreach (var p in S.Active.ToList()) await RunPartitionAsync(p);
         await PumpAsync();
+        Publish();
     }
 
     private async Task WriteStateAsync()
@@ -417,6 +426,8 @@ public sealed class JobGrain(
         var previous = (S.Manifest, S.ContactSheet, S.State, S.Finished);
         S.Manifest = manifest;
         S.ContactSheet = contactSheet;
+        // Out of the gauges as the state turns final (a failed write below puts it back Running; the next ping publishes it again).
+        metrics.Forget(S.JobId);
         S.State = final;
         S.Finished = finished;
         try { await WriteStateAsync(); }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using RAE.Grid.Contracts;
 using RAE.Grid.Grains.Configuration;
 using RAE.Grid.Models.Verifiers;
+using RAE.Grid.Grains.Metrics;
 
 namespace RAE.Grid.Grains.Jobs;
 
@@ -22,6 +23,8 @@ public sealed partial class PartitionGrain
     {
         var bestOf = Plan.Generate!.BestOf!;
         var sw = Stopwatch.StartNew();
+        // One trace per best-of-N item: its N candidates' stage calls and its winners' decodes.
+        using var span = GridTracing.StartItem("item", Plan.JobId, item, Plan.Index);
         _inFlight += locals.Count;
         try
         {

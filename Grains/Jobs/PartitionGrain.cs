@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using RAE.Grid.Contracts;
 using RAE.Grid.Grains.Configuration;
+using RAE.Grid.Grains.Metrics;
 using RAE.Grid.Grains.Placement;
 using RAE.Grid.Grains.Storage;
 
@@ -225,6 +226,8 @@ public sealed partial class PartitionGrain(
         var output = items.OutputOf(local);
         var index = items.IndexOf(local);
         var sw = Stopwatch.StartNew();
+        // The item's trace: its stage calls (and their hops to other silos) are children of this span.
+        var span = GridTracing.StartItem("item", Plan.JobId, index, Plan.Index);
         _inFlight++;
         (string? Error, bool Transient) outcome;
         try
@@ -245,6 +248,7 @@ public sealed partial class PartitionGrain(
             }, ct);
         }
         finally { _inFlight--; }
+        GridTracing.End(span, outcome.Error);
         await SettleAsync([local], outcome.Error is null ? null : [outcome.Error], sw.Elapsed.TotalSeconds, outcome.Transient);
     }
 
@@ -266,6 +270,7 @@ public sealed partial class PartitionGrain(
     {
         var shardName = items.OutputOf(locals[0]);
         var sw = Stopwatch.StartNew();
+        var span = GridTracing.StartItem("shard", Plan.JobId, items.IndexOf(locals[0]), Plan.Index);
         _inFlight += locals.Count;
         string?[]? errors = null;
         (string? Error, bool Transient) outcome;
@@ -292,6 +297,7 @@ public sealed partial class PartitionGrain(
             }, ct);
         }
         finally { _inFlight -= locals.Count; }
+        GridTracing.End(span, outcome.Error);
         await SettleAsync(locals, outcome.Error is not null ? locals.Select(_ => outcome.Error).ToArray() : errors, sw.Elapsed.TotalSeconds, outcome.Transient);
     }
 

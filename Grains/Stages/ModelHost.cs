@@ -23,7 +23,10 @@ public sealed class ModelHost(IOptions<GridOptions> options, ILogger<ModelHost> 
     public Task<RaeModel> GetAsync(string bundleId)
     {
         var path = PathOf(bundleId);
-        return _models.GetOrAdd(bundleId, id => new Lazy<Task<RaeModel>>(() => Task.Run(() => Load(id, path)))).Value;
+        var lazy = _models.GetOrAdd(bundleId, id => new Lazy<Task<RaeModel>>(() => Task.Run(() => Load(id, path))));
+        // A failed load is not kept: the next request (or the preloader's retry) loads again, e.g. once missing weights are in place.
+        if (lazy.Value.IsFaulted) _models.TryRemove(new KeyValuePair<string, Lazy<Task<RaeModel>>>(bundleId, lazy));
+        return lazy.Value;
     }
 
     /// <summary>The bundle file of <paramref name="bundleId"/> with this silo's device and dtype (read once; no weights loaded).</summary>

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using RAE.Grid.Contracts;
 using RAE.Grid.Grains.Configuration;
+using RAE.Grid.Grains.Metrics;
 
 namespace RAE.Grid.Grains.Stages;
 
@@ -13,11 +15,13 @@ namespace RAE.Grid.Grains.Stages;
 /// only (e.g. same sampler settings); other groups' items keep their place. It closes at MaxBatch items or MaxWaitMs
 /// after its first item was taken. Each item gets its own result or error, so one bad item does not fail its batch-mates.
 /// A running batch is given a token that is cancelled once every one of its items' requests is cancelled, so a model
-/// that checks it (the ODE sampler, between steps) stops work nobody waits for.
+/// that checks it (the ODE sampler, between steps) stops work nobody waits for. Given <see cref="StageInstruments"/>, it
+/// reports queue depth, queue wait, compute time, batch sizes and failures; each request gets a span (see <see cref="GridTracing"/>).
 /// </summary>
 public sealed class StageBatcher<TIn, TOut> : IStageBatcher
 {
-    private sealed record Pending(TIn Item, object Group, string FairnessKey, int Priority, TaskCompletionSource<TOut> Result, CancellationToken Cancellation);
+    private sealed record Pending(TIn Item, object Group, string FairnessKey, int Priority, TaskCompletionSource<TOut> Result, CancellationToken Cancellation,
+        long Enqueued, Activity? Span);
 
     // The fairness key of requests that name none: they share one turn in the rotation.
     private const string SharedFairnessKey = "";
@@ -30,6 +34,7 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
     private readonly FairQueues<Pending> _waiting = new(); // taken from _queue; only the worker touches it
     private readonly Thread _worker;
     private readonly CancellationTokenSource _halt = new();
+    private readonly StageInstruments? _instruments;
     private int _queued, _running;
     private long _batches, _items;
     private readonly ServiceWindow _window = new();
@@ -38,18 +43,22 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
     /// <param name="options">Batch size, wait and queue capacity.</param>
     /// <param name="run">Runs one batch; returns one result per item, in order.</param>
     /// <param name="group">Items batch together only when their group keys are equal (null: all compatible).</param>
+    /// <param name="instruments">Where to report metrics (null: none).</param>
     public StageBatcher(string name, BatchingOptions options, Func<IReadOnlyList<TIn>, IReadOnlyList<Result<TOut>>> run,
-        Func<TIn, object>? group = null) : this(name, options, (items, _) => run(items), group) { }
+        Func<TIn, object>? group = null, StageInstruments? instruments = null) : this(name, options, (items, _) => run(items), group, instruments) { }
 
     /// <param name="name">Stage and bundle, for messages.</param>
     /// <param name="options">Batch size, wait and queue capacity.</param>
     /// <param name="run">Runs one batch; returns one result per item, in order. Its token is cancelled when every item's
     /// request is: it may stop early by throwing an <see cref="OperationCanceledException"/>.</param>
     /// <param name="group">Items batch together only when their group keys are equal (null: all compatible).</param>
+    /// <param name="instruments">Where to report metrics (null: none). The creator chooses their tags (stage, bundle, device…).</param>
     public StageBatcher(string name, BatchingOptions options, Func<IReadOnlyList<TIn>, CancellationToken, IReadOnlyList<Result<TOut>>> run,
-        Func<TIn, object>? group = null)
+        Func<TIn, object>? group = null, StageInstruments? instruments = null)
     {
         _name = name; _options = options; _run = run; _group = group ?? (_ => string.Empty);
+        _instruments = instruments;
+        _instruments?.Watch(() => Queued - Running, () => Running);
         _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
         _worker = new Thread(Loop) { IsBackground = true, Name = $"stage {name}" };
         _worker.Start();
@@ -79,15 +88,42 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
         if (Interlocked.Increment(ref _queued) > _options.QueueCapacity)
         {
             Interlocked.Decrement(ref _queued);
+            _instruments?.Rejected("queue_full");
             throw new StageBusyException($"stage {_name} is busy: its queue holds {_options.QueueCapacity} requests (QueueCapacity); retry later");
         }
-        var pending = new Pending(item, _group(item), fairnessKey ?? SharedFairnessKey, priority, new TaskCompletionSource<TOut>(TaskCreationOptions.RunContinuationsAsynchronously), cancellation);
+        var pending = new Pending(item, _group(item), fairnessKey ?? SharedFairnessKey, priority, new TaskCompletionSource<TOut>(TaskCreationOptions.RunContinuationsAsynchronously), cancellation,
+            Stopwatch.GetTimestamp(), StartSpan(fairnessKey));
         if (!_queue.Writer.TryWrite(pending))
         {
             Interlocked.Decrement(ref _queued);
+            _instruments?.Rejected("shutting_down");
+            EndSpan(pending.Span, "shutting down");
             throw new StageBusyException($"stage {_name} is shutting down; retry on another silo");
         }
         return pending.Result.Task;
+    }
+
+    /// <summary>
+    /// The request's span, a child of the caller's current activity. It ends on the stage's worker thread, so the caller's
+    /// flow keeps its own current activity (a later grain call from it must not nest under this span).
+    /// </summary>
+    private Activity? StartSpan(string? job)
+    {
+        if (!GridTracing.Source.HasListeners()) return null;
+        var caller = Activity.Current;
+        var span = GridTracing.Source.StartActivity($"stage {_name}", ActivityKind.Internal);
+        Activity.Current = caller;
+        if (span is null) return null;
+        foreach (var (k, v) in _instruments?.Tags ?? [new("stage", _name)]) span.SetTag($"raegrid.{k}", v);
+        if (job is not null) span.SetTag("raegrid.job", job);
+        return span;
+    }
+
+    private static void EndSpan(Activity? span, string? error)
+    {
+        if (span is null) return;
+        if (error is not null) span.SetStatus(ActivityStatusCode.Error, error);
+        span.Stop();
     }
 
     private void Loop()
@@ -131,10 +167,25 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
         var live = new List<Pending>();
         foreach (var p in batch)
         {
-            if (p.Cancellation.IsCancellationRequested) { p.Result.TrySetCanceled(p.Cancellation); Interlocked.Decrement(ref _queued); }
+            if (p.Cancellation.IsCancellationRequested)
+            {
+                _instruments?.Failed(FailureCauses.Cancelled);
+                EndSpan(p.Span, "cancelled while queued");
+                Interlocked.Decrement(ref _queued);
+                p.Result.TrySetCanceled(p.Cancellation);
+            }
             else live.Add(p);
         }
         if (live.Count == 0) return;
+        var started = Stopwatch.GetTimestamp();
+        foreach (var p in live)
+        {
+            var wait = Stopwatch.GetElapsedTime(p.Enqueued, started).TotalSeconds;
+            _instruments?.Waited(wait);
+            p.Span?.SetTag("raegrid.queue_wait_s", wait);
+            p.Span?.SetTag("raegrid.batch_size", live.Count);
+            p.Span?.AddEvent(new ActivityEvent("batch_start"));
+        }
         // The batch's token: cancelled when the last of its requests is (a request that cannot be cancelled keeps it running).
         using var batchCancel = CancellationTokenSource.CreateLinkedTokenSource(_halt.Token);
         var waiting = live.Count;
@@ -142,40 +193,70 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
         {
             if (Interlocked.Decrement(ref waiting) == 0) batchCancel.Cancel();
         })).ToList();
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             Volatile.Write(ref _running, live.Count);
-            var results = _run(live.Select(p => p.Item).ToList(), batchCancel.Token);
-            if (results.Count != live.Count)
-                throw new InvalidOperationException($"stage {_name} returned {results.Count} results for {live.Count} items");
+            IReadOnlyList<Result<TOut>>? results = null;
+            Exception? failure = null;
+            try
+            {
+                results = _run(live.Select(p => p.Item).ToList(), batchCancel.Token);
+                if (results.Count != live.Count)
+                    throw new InvalidOperationException($"stage {_name} returned {results.Count} results for {live.Count} items");
+            }
+            catch (Exception e) { results = null; failure = e; }
+            // Counted before any caller gets its answer: whoever sees an item done also sees its batch in the statistics and metrics.
+            var compute = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            Interlocked.Increment(ref _batches);
+            Interlocked.Add(ref _items, live.Count);
+            _instruments?.Ran(live.Count, compute);
+            _window.Record(live.Count, TimeSpan.FromSeconds(compute));
             for (int i = 0; i < live.Count; i++)
             {
-                if (results[i].Error is { } e) live[i].Result.TrySetException(e);
-                else live[i].Result.TrySetResult(results[i].Value!);
+                live[i].Span?.SetTag("raegrid.compute_s", compute);
+                Answer(live[i], results?[i], failure, batchCancel.IsCancellationRequested);
             }
-        }
-        catch (OperationCanceledException) when (_halt.IsCancellationRequested)
-        {
-            // Halted for a process that is exiting: its requests get no answer, so none is recorded as failed.
-        }
-        catch (OperationCanceledException) when (batchCancel.IsCancellationRequested)
-        {
-            foreach (var p in live) p.Result.TrySetCanceled(p.Cancellation);
-        }
-        catch (Exception e)
-        {
-            foreach (var p in live) p.Result.TrySetException(e);
         }
         finally
         {
             foreach (var r in registrations) r.Dispose();
             Volatile.Write(ref _running, 0);
             Interlocked.Add(ref _queued, -live.Count);
-            Interlocked.Increment(ref _batches);
-            Interlocked.Add(ref _items, live.Count);
-            _window.Record(live.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         }
+    }
+
+    /// <summary>
+    /// Gives <paramref name="p"/> its result (or its batch's <paramref name="failure"/>), after counting a failure and
+    /// ending its span: whoever sees the answer also sees it counted.
+    /// </summary>
+    private void Answer(Pending p, Result<TOut>? result, Exception? failure, bool batchCancelled)
+    {
+        switch (failure)
+        {
+            case OperationCanceledException when _halt.IsCancellationRequested:
+                // Halted for a process that is exiting: its requests get no answer, so none is recorded as failed.
+                EndSpan(p.Span, "halted");
+                return;
+            case OperationCanceledException when batchCancelled:
+                _instruments?.Failed(FailureCauses.Cancelled);
+                EndSpan(p.Span, "cancelled");
+                p.Result.TrySetCanceled(p.Cancellation);
+                return;
+            case not null:
+                _instruments?.Failed(FailureCauses.ModelError);
+                EndSpan(p.Span, failure.Message);
+                p.Result.TrySetException(failure);
+                return;
+        }
+        if (result!.Value.Error is { } e)
+        {
+            _instruments?.Failed(FailureCauses.Of(e));
+            EndSpan(p.Span, e.Message);
+            p.Result.TrySetException(e);
+            return;
+        }
+        EndSpan(p.Span, null);
+        p.Result.TrySetResult(result.Value.Value!);
     }
 
     /// <summary>
@@ -188,6 +269,7 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
         _queue.Writer.TryComplete();
         _halt.Cancel();
         await Task.Run(() => _worker.Join(timeout));
+        _instruments?.Unwatch();
     }
 
     /// <summary>Stops accepting requests and waits until every queued one has run (graceful shutdown).</summary>
@@ -195,6 +277,7 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
     {
         _queue.Writer.TryComplete();
         await Task.Run(() => _worker.Join(timeout));
+        _instruments?.Unwatch();
     }
 
     public async ValueTask DisposeAsync() => await DrainAsync(TimeSpan.FromSeconds(30));

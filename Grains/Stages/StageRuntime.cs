@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RAE.Grid.Contracts;
 using RAE.Grid.Grains.Configuration;
+using RAE.Grid.Grains.Metrics;
 using RAE.Grid.Models.Bundles;
 using RAE.Grid.Models.Imaging;
 using static TorchSharp.torch;
@@ -15,12 +16,15 @@ namespace RAE.Grid.Grains.Stages;
 /// This is where wire payloads meet tensors: images and latents are converted here and handed to the model library.
 /// </summary>
 public sealed class StageRuntime(ModelHost models, PromptConditions conditions, IOptions<GridOptions> options, ILocalSiloDetails silo,
-    ILogger<StageRuntime> log) : IAsyncDisposable
+    ILogger<StageRuntime> log, StageMetrics metrics) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<(string Stage, string Bundle), Lazy<Task<IStageBatcher>>> _batchers = new();
     private volatile bool _draining;
 
     GridOptions O => options.Value;
+
+    /// <summary>Whether the stages are draining or halted (shutting down): they take no new requests (readiness reports it).</summary>
+    public bool Draining => _draining;
 
     /// <summary>Batching statistics per (stage, bundle): batches and items run so far.</summary>
     public IReadOnlyDictionary<string, (long Batches, long Items)> Statistics =>
@@ -81,7 +85,7 @@ public sealed class StageRuntime(ModelHost models, PromptConditions conditions, 
             if (StandInStage.For(O, key.Stage) is { } standIn)
                 log.LogWarning("Stage {Stage}/{Bundle} is a STAND-IN (Grid:StandIn): no forward pass, {Ms} ms per batch, synthetic outputs that are not model outputs",
                     key.Stage, key.Bundle, standIn.ServiceMs);
-            return new StageBatcher<TIn, TOut>($"{key.Stage}/{key.Bundle}", O.BatchingFor(key.Stage), run(model), group);
+            return new StageBatcher<TIn, TOut>($"{key.Stage}/{key.Bundle}", O.BatchingFor(key.Stage), run(model), group, metrics.For(key.Stage, key.Bundle));
         }));
         try { return (StageBatcher<TIn, TOut>)await lazy.Value; }
         catch { _batchers.TryRemove(new KeyValuePair<(string, string), Lazy<Task<IStageBatcher>>>((stage, bundle), lazy)); throw; }
@@ -280,9 +284,9 @@ public sealed class StageRuntime(ModelHost models, PromptConditions conditions, 
                 log.LogWarning("Diffusion batch of {Count} items stopped after {Seconds:F1} s: over ItemComputeSeconds {Limit} (steps {Steps})",
                     good.Count, clock.Elapsed.TotalSeconds, O.Limits.ItemComputeSeconds, s.Steps);
                 foreach (var i in good)
-                    results[i] = Result<TensorPayload>.Fail(new ItemRejectedException(
+                    results[i] = Result<TensorPayload>.Fail(FailureCauses.Mark(new ItemRejectedException(
                         $"item {items[i].ItemIndex}: compute stopped after {clock.Elapsed.TotalSeconds:F1} s, over ItemComputeSeconds " +
-                        $"{O.Limits.ItemComputeSeconds} (steps {s.Steps}, sampler {s.Sampler}); not retried: ask for fewer steps"));
+                        $"{O.Limits.ItemComputeSeconds} (steps {s.Steps}, sampler {s.Sampler}); not retried: ask for fewer steps"), FailureCauses.ComputeDeadline));
                 return results;
             }
             for (int j = 0; j < good.Count; j++)
