@@ -84,6 +84,8 @@ public static class GridSilo
             [StageDirectory.BundlesKey] = string.Join(",", grid.Bundles.Keys),
             [StageDirectory.RandomBundlesKey] = string.Join(",", randomBundles),
             [StageDirectory.MaxBatchKey] = StageDirectory.FormatMaxBatch(grid),
+            [StageDirectory.ReplicasKey] = StageDirectory.FormatReplicas(grid),
+            ["rae.devices"] = string.Join(",", grid.DeviceList),
             ["rae.device"] = grid.Device,
         });
 
