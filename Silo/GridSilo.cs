@@ -124,6 +124,8 @@ public static class GridSilo
         silo.Services.AddSingleton<GridLifecycle>();
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GridLifecycle>());
         silo.Services.AddHostedService<HealthEndpoint>();
+        silo.Services.AddSingleton<ScalingMetrics>();
+        silo.Services.AddHostedService(sp => sp.GetRequiredService<ScalingMetrics>()); // created at start: its meter exists for exporters
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(30));
         ConfigureSecurity(silo, security);
         return silo;

@@ -56,6 +56,9 @@ public sealed class GridOptions
 
     public PipelineOptions Pipeline { get; set; } = new();
 
+    /// <summary>Per-stage elastic-scaling targets ("Grid:Scaling:&lt;stage&gt;"); missing stages use the defaults.</summary>
+    public Dictionary<string, ScalingOptions> Scaling { get; set; } = new();
+
     /// <summary>Bounds on requests, decoded images and per-item compute ("Grid:Limits", see <see cref="RequestLimits"/>).</summary>
     public RequestLimits Limits { get; set; } = new();
 
@@ -82,6 +85,10 @@ public sealed class GridOptions
     /// <summary>Batching of <paramref name="stage"/>.</summary>
     public BatchingOptions BatchingFor(string stage) => Batching.TryGetValue(stage, out var b) ? b : new BatchingOptions();
 
+    /// <summary>Scaling target of <paramref name="stage"/>.</summary>
+    public ScalingOptions ScalingFor(string stage) =>
+        Scaling.FirstOrDefault(kv => kv.Key.Equals(stage, StringComparison.OrdinalIgnoreCase)).Value ?? new ScalingOptions();
+
     /// <summary>Whether this silo hosts <paramref name="stage"/>.</summary>
     public bool Hosts(string stage) => Stages.Contains(stage, StringComparer.OrdinalIgnoreCase);
 
@@ -107,6 +114,12 @@ public sealed class GridOptions
         {
             if (!StageNames.All.Contains(stage)) p.Add($"Grid.Batching: unknown stage '{stage}'");
             p.AddRange(b.Validate($"Grid.Batching.{stage}"));
+        }
+        foreach (var (stage, target) in Scaling)
+        {
+            if (!StageNames.All.Contains(stage, StringComparer.OrdinalIgnoreCase))
+                p.Add($"Grid.Scaling: unknown stage '{stage}' (expected {string.Join(", ", StageNames.All)})");
+            p.AddRange(target.Validate($"Grid.Scaling.{stage}"));
         }
         foreach (var (stage, ms) in StandIn)
         {
