@@ -12,7 +12,8 @@ namespace RAE.Grid.Grains.Stages;
 /// <summary>
 /// The silo's stage engines: one <see cref="StageBatcher{TIn,TOut}"/> per (stage, bundle, replica), each running its
 /// model's batched forward pass on its replica's device (<see cref="GridOptions.DeviceOf"/>; one replica per device entry
-/// and instance, each routed like a host of its own). Stage grains are thin entry points into these. Draining them is part of graceful shutdown.
+/// and instance, each routed like a host of its own). Stage grains are thin entry points into these. Draining them is
+/// part of graceful shutdown.
 /// This is where wire payloads meet tensors: images and latents are converted here and handed to the model library.
 /// </summary>
 public sealed class StageRuntime(ModelHost models, PromptConditions conditions, IOptions<GridOptions> options, ILocalSiloDetails silo,
