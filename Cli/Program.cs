@@ -10,6 +10,7 @@ var root = new RootCommand("rae-grid: Representation-Autoencoder diffusion model
     JobCommands.Encode(),
     StatusCommands.Status(),
     StatusCommands.Fetch(),
+    ClusterCommand.Create(),
     ServeCommand.Create(),
     BundleCommand.Create(),
     TrainCommand.Train(),

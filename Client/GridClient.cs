@@ -37,6 +37,12 @@ public sealed class GridClient(IClusterClient cluster)
 
     public Task<JobStatus> CancelAsync(string jobId) => cluster.GetGrain<IJobGrain>(jobId).Cancel();
 
+    /// <summary>Every active silo's report: its stages, devices and stage replicas with their queues (see <see cref="IClusterReportGrain"/>).</summary>
+    public Task<SiloReport[]> SilosAsync() => cluster.GetGrain<IClusterReportGrain>(0).Silos();
+
+    /// <summary>The cluster's scaling signal per stage and bundle: replicas now and desired.</summary>
+    public Task<StageScaling[]> ScalingAsync() => cluster.GetGrain<IClusterReportGrain>(0).Scaling();
+
     /// <summary>Every job id the grid's index holds, in the order submitted, read a page at a time.</summary>
     public async IAsyncEnumerable<string> ListJobsAsync([EnumeratorCancellation] CancellationToken cancellation = default)
     {

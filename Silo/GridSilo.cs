@@ -95,6 +95,8 @@ public static class GridSilo
             [StageDirectory.BundlesKey] = string.Join(",", grid.Bundles.Keys),
             [StageDirectory.RandomBundlesKey] = string.Join(",", randomBundles),
             [StageDirectory.MaxBatchKey] = StageDirectory.FormatMaxBatch(grid),
+            [StageDirectory.ReplicasKey] = StageDirectory.FormatReplicas(grid),
+            ["rae.devices"] = string.Join(",", grid.DeviceList),
             ["rae.device"] = grid.Device,
         });
 
@@ -147,6 +149,8 @@ public static class GridSilo
         silo.Services.AddHostedService(sp => sp.GetRequiredService<ModelPreloader>());
         silo.Services.AddSingleton<Readiness>();
         silo.AddGridTelemetry(MetricsSettings.Read(config));
+        silo.Services.AddSingleton<ScalingMetrics>();
+        silo.Services.AddHostedService(sp => sp.GetRequiredService<ScalingMetrics>()); // created at start: its meter exists for exporters
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(30));
         ConfigureSecurity(silo, security);
         return silo;

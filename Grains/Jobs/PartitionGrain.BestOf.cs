@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using RAE.Grid.Contracts;
 using RAE.Grid.Grains.Configuration;
+using RAE.Grid.Grains.Placement;
 using RAE.Grid.Models.Verifiers;
 using RAE.Grid.Grains.Metrics;
 
@@ -16,7 +17,7 @@ public sealed partial class PartitionGrain
 {
     // Which silo holds each scored candidate's latent (item, candidate) → silo; in memory only: after a restart a
     // winner is sampled again from its seed on any silo, which gives the same latent.
-    private readonly Dictionary<(long Item, int Candidate), SiloAddress> _holders = new();
+    private readonly Dictionary<(long Item, int Candidate), StageHost> _holders = new();
 
     /// <summary>One best-of-N item: score its candidates (unless already scored), then decode its pending kept outputs.</summary>
     private async Task ProcessBestOfAsync(PartitionItems items, long item, List<int> locals, CancellationToken ct)
@@ -54,7 +55,7 @@ public sealed partial class PartitionGrain
         finally { _inFlight -= locals.Count; }
     }
 
-    private DiffusionItem CandidateItem(PartitionItems items, long item, int local, int candidate, SiloAddress diffusion) =>
+    private DiffusionItem CandidateItem(PartitionItems items, long item, int local, int candidate, StageHost diffusion) =>
         DiffusionItemOf(items, local, CandidateSeeds.Of(Plan.Generate!.Seed, item, candidate), CandidateSeeds.NoiseIndex, diffusion);
 
     /// <summary>Samples and scores candidate <paramref name="candidate"/> on the next diffusion silo; its latent stays there.</summary>

@@ -305,7 +305,7 @@ public sealed partial class PartitionGrain(
     /// The diffusion item of generate output <paramref name="local"/>: its class, or its prompt and the text stage to
     /// condition it (on the diffusion silo <paramref name="diffusion"/> when that silo hosts one).
     /// </summary>
-    private DiffusionItem DiffusionItemOf(PartitionItems items, int local, long seed, long noiseIndex, SiloAddress diffusion) =>
+    private DiffusionItem DiffusionItemOf(PartitionItems items, int local, long seed, long noiseIndex, StageHost diffusion) =>
         items.PromptOf(local) is { } prompt
             ? new DiffusionItem(-1, seed, noiseIndex, Plan.Generate!.Sampling!, prompt, Router.KeyOf(Router.PickNear(StageNames.Text, diffusion)))
             : new DiffusionItem(items.LabelOf(local), seed, noiseIndex, Plan.Generate!.Sampling!);

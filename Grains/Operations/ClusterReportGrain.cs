@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Runtime;
 using RAE.Grid.Contracts;
+using RAE.Grid.Grains.Configuration;
 using RAE.Grid.Grains.Placement;
 
 namespace RAE.Grid.Grains.Operations;
@@ -9,10 +11,13 @@ namespace RAE.Grid.Grains.Operations;
 /// <summary>
 /// The cluster report: asks every active silo of the membership for its own report (<see cref="ISiloReportGrain"/>), all
 /// at once, waiting at most <see cref="SiloTimeout"/> for each, so one slow or dying silo delays the report by that much
-/// and is left out rather than failing it. Stateless: any silo answers, from its own view of the membership.
+/// and is left out rather than failing it. Stateless: any silo answers, from its own view of the membership. The scaling
+/// signal sums backlog, replicas and throughput over the silos and applies <see cref="ReplicaScaling"/> with the answering
+/// silo's Grid:Scaling targets (give every silo the same).
 /// </summary>
 [StatelessWorker, Reentrant]
-public sealed class ClusterReportGrain(IClusterMembershipService membership, ILogger<ClusterReportGrain> log) : Grain, IClusterReportGrain
+public sealed class ClusterReportGrain(IClusterMembershipService membership, IOptions<GridOptions> options, ILogger<ClusterReportGrain> log)
+    : Grain, IClusterReportGrain
 {
     /// <summary>How long the report waits for one silo's answer before leaving that silo out.</summary>
     public static readonly TimeSpan SiloTimeout = TimeSpan.FromSeconds(5);
@@ -27,7 +32,13 @@ public sealed class ClusterReportGrain(IClusterMembershipService membership, ILo
             .Select(g =>
             {
                 var replicas = g.Sum(l => l.Replicas);
-                return new StageScaling(g.Key.Stage, g.Key.Bundle, replicas, replicas, g.Sum(l => l.Backlog), g.Sum(l => l.ItemsPerSecond));
+                var backlog = g.Sum(l => l.Backlog);
+                // One replica's service rate: the silos' means, weighted by their replicas (silos with no recent batch do not count).
+                var measured = g.Where(l => l.ServiceRatePerReplica is not null).ToList();
+                double? rate = measured.Count == 0 ? null
+                    : measured.Sum(l => l.ServiceRatePerReplica!.Value * l.Replicas) / Math.Max(1, measured.Sum(l => l.Replicas));
+                var desired = ReplicaScaling.Desired(backlog, rate, replicas, options.Value.ScalingFor(g.Key.Stage));
+                return new StageScaling(g.Key.Stage, g.Key.Bundle, replicas, desired, backlog, g.Sum(l => l.ItemsPerSecond));
             }).ToArray();
     }
 

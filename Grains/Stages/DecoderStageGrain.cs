@@ -14,14 +14,15 @@ namespace RAE.Grid.Grains.Stages;
 public sealed class DecoderStageGrain(StageRuntime runtime, IOutputStore store) : Grain, IDecoderStageGrain
 {
     string Bundle => StageKeys.Bundle(this.GetPrimaryKeyString());
+    int Replica => StageKeys.Replica(this.GetPrimaryKeyString());
 
     public Task<DecodedImage> Decode(TensorPayload latent, int? outputSize = null, CancellationToken cancellation = default) =>
-        runtime.DecodeAsync(Bundle, latent, outputSize, cancellation);
+        runtime.DecodeAsync(Bundle, Replica, latent, outputSize, cancellation);
 
     public async Task<OutputReceipt> DecodeToStore(TensorPayload latent, ItemRoute route, CancellationToken cancellation = default)
     {
-        var image = await runtime.DecodeAsync(Bundle, latent, route.OutputSize, cancellation, route.JobId, route.Priority);
-        var producer = runtime.ProducerOf(Bundle);
+        var image = await runtime.DecodeAsync(Bundle, Replica, latent, route.OutputSize, cancellation, route.JobId, route.Priority);
+        var producer = runtime.ProducerOf(Bundle, Replica);
         var png = OutputProvenance.TagPng(image.Png, route.JobId, route.ItemIndex, producer);
         return await OutputWrites.PutOnceAsync(store, route.Output, png, "image/png", producer,
             stored => OutputProvenance.ProducerOfItemPng(stored, route.JobId, route.ItemIndex), cancellation);

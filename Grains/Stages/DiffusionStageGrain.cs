@@ -15,6 +15,7 @@ namespace RAE.Grid.Grains.Stages;
 public sealed class DiffusionStageGrain(StageRuntime runtime, CandidateLatents candidates, IOutputStore store) : Grain, IDiffusionStageGrain
 {
     string Bundle => StageKeys.Bundle(this.GetPrimaryKeyString());
+    int Replica => StageKeys.Replica(this.GetPrimaryKeyString());
 
     public Task<TensorPayload> Generate(DiffusionItem item, CancellationToken cancellation = default) => SampleAsync(item, cancellation, null, 0);
 
@@ -30,7 +31,7 @@ public sealed class DiffusionStageGrain(StageRuntime runtime, CandidateLatents c
             var text = item.TextKey ?? throw new ItemRejectedException($"item {item.ItemIndex}: a prompted item needs the text stage to condition it with");
             condition = await GrainFactory.GetGrain<ITextStageGrain>(text).Condition(prompt, job, priority, ct);
         }
-        return await runtime.GenerateAsync(Bundle, item, condition, ct, job, priority);
+        return await runtime.GenerateAsync(Bundle, Replica, item, condition, ct, job, priority);
     }
 
     public async Task<OutputReceipt> GenerateRouted(DiffusionItem item, ItemRoute route, CancellationToken cancellation = default)
@@ -49,7 +50,7 @@ public sealed class DiffusionStageGrain(StageRuntime runtime, CandidateLatents c
             var metadata = new Dictionary<string, string>
             {
                 ["job"] = route.JobId, ["item"] = route.Item.ToString(), ["candidate"] = route.Candidate.ToString(),
-                ["seed"] = item.Seed.ToString(), ["label"] = item.Label.ToString(), ["prompt"] = item.Prompt ?? "", ["producer"] = runtime.ProducerOf(bundle),
+                ["seed"] = item.Seed.ToString(), ["label"] = item.Label.ToString(), ["prompt"] = item.Prompt ?? "", ["producer"] = runtime.ProducerOf(bundle, Replica),
             };
             var bytes = await Task.Run(() => LatentShard.ToBytes([(route.Item, $"candidate {route.Candidate}", latent.DType, latent.Shape, latent.Data)], metadata), cancellation);
             await store.PutAsync(name, bytes, "application/octet-stream", cancellation);

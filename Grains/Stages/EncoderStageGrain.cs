@@ -17,13 +17,14 @@ namespace RAE.Grid.Grains.Stages;
 public sealed class EncoderStageGrain(StageRuntime runtime, IOutputStore store) : Grain, IEncoderStageGrain
 {
     string Bundle => StageKeys.Bundle(this.GetPrimaryKeyString());
+    int Replica => StageKeys.Replica(this.GetPrimaryKeyString());
 
     public async Task<TensorPayload> Encode(ImageSource image, CancellationToken cancellation = default) =>
-        await runtime.EncodeAsync(Bundle, image.Name, await BytesOf(image, cancellation), cancellation);
+        await runtime.EncodeAsync(Bundle, Replica, image.Name, await BytesOf(image, cancellation), cancellation);
 
     public async Task<OutputReceipt> EncodeRouted(ImageSource image, ItemRoute route, CancellationToken cancellation = default)
     {
-        var latent = await runtime.EncodeAsync(Bundle, image.Name, await BytesOf(image, cancellation), cancellation, route.JobId, route.Priority);
+        var latent = await runtime.EncodeAsync(Bundle, Replica, image.Name, await BytesOf(image, cancellation), cancellation, route.JobId, route.Priority);
         return await GrainFactory.GetGrain<IDecoderStageGrain>(route.DecoderKey).DecodeToStore(latent, route, cancellation);
     }
 
@@ -41,7 +42,7 @@ public sealed class EncoderStageGrain(StageRuntime runtime, IOutputStore store) 
             {
                 try
                 {
-                    latents[i] = await runtime.EncodeAsync(Bundle, shard.Images[i].Name, await BytesOf(shard.Images[i], cancellation), cancellation, shard.JobId, shard.Priority);
+                    latents[i] = await runtime.EncodeAsync(Bundle, Replica, shard.Images[i].Name, await BytesOf(shard.Images[i], cancellation), cancellation, shard.JobId, shard.Priority);
                 }
                 catch (Exception e) when (e is ItemRejectedException or ArgumentException) { errors[i] = e.Message; }
             });
@@ -50,7 +51,7 @@ public sealed class EncoderStageGrain(StageRuntime runtime, IOutputStore store) 
         var encoded = Enumerable.Range(0, latents.Length).Where(i => latents[i] is not null)
             .Select(i => (shard.Indices[i], shard.Images[i].Name, latents[i]!.DType, latents[i]!.Shape, latents[i]!.Data)).ToList();
         if (encoded.Count == 0) return new ShardResult(errors, null);
-        var producer = runtime.ProducerOf(Bundle);
+        var producer = runtime.ProducerOf(Bundle, Replica);
         // The metadata binds the shard to its job and lists the items it holds: a resumed partition trusts exactly those.
         var metadata = OutputProvenance.ShardMetadata(shard.JobId, shard.BundleId, producer, encoded.Select(e => e.Item1));
         var bytes = await Task.Run(() => LatentShard.ToBytes(encoded, metadata), cancellation);

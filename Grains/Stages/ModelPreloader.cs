@@ -8,7 +8,7 @@ namespace RAE.Grid.Grains.Stages;
 
 /// <summary>
 /// With <c>Grid:PreloadModels</c> on (and stages hosted), loads every registry bundle's model in the background at
-/// start-up, so the first requests do not wait for a load and readiness can say when the silo can serve. A bundle that
+/// start-up (on each device of <c>Grid:Devices</c>), so the first requests do not wait for a load and readiness can say when the silo can serve. A bundle that
 /// fails to load is tried again every <see cref="RetryInterval"/> (e.g. weights still being copied onto a volume);
 /// readiness names it meanwhile.
 /// </summary>
@@ -38,7 +38,9 @@ public sealed class ModelPreloader(ModelHost models, IOptions<GridOptions> grid,
             {
                 try
                 {
-                    await models.GetAsync(id).WaitAsync(stoppingToken);
+                    // Every device a replica runs on has its own copy (Grid:Devices).
+                    foreach (var device in grid.Value.DeviceList.Distinct())
+                        await models.GetAsync(id, device).WaitAsync(stoppingToken);
                     _missing.TryRemove(id, out _);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

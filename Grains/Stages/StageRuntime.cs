@@ -11,29 +11,29 @@ using static TorchSharp.torch;
 namespace RAE.Grid.Grains.Stages;
 
 /// <summary>
-/// The silo's stage engines: one <see cref="StageBatcher{TIn,TOut}"/> per (stage, bundle), each running its model's
-/// batched forward pass. Stage grains are thin entry points into these. Draining them is part of graceful shutdown.
+/// The silo's stage engines: one <see cref="StageBatcher{TIn,TOut}"/> per (stage, bundle, replica), each running its
+/// model's batched forward pass on its replica's device (<see cref="GridOptions.DeviceOf"/>; one replica per device entry
+/// and instance, each routed like a host of its own). Stage grains are thin entry points into these. Draining them is
+/// part of graceful shutdown.
 /// This is where wire payloads meet tensors: images and latents are converted here and handed to the model library.
 /// </summary>
 public sealed class StageRuntime(ModelHost models, PromptConditions conditions, IOptions<GridOptions> options, ILocalSiloDetails silo,
     ILogger<StageRuntime> log, StageMetrics metrics) : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<(string Stage, string Bundle), Lazy<Task<IStageBatcher>>> _batchers = new();
+    private readonly ConcurrentDictionary<(string Stage, string Bundle, int Replica), Lazy<Task<IStageBatcher>>> _batchers = new();
     private volatile bool _draining;
 
     GridOptions O => options.Value;
 
-    /// <summary>Whether the stages are draining or halted (shutting down): they take no new requests (readiness reports it).</summary>
-    public bool Draining => _draining;
-
-    /// <summary>Batching statistics per (stage, bundle): batches and items run so far.</summary>
+    /// <summary>Batching statistics per (stage, bundle), summed over its replicas: batches and items run so far.</summary>
     public IReadOnlyDictionary<string, (long Batches, long Items)> Statistics =>
         _batchers.Where(kv => kv.Value.IsValueCreated && kv.Value.Value.IsCompletedSuccessfully)
-            .ToDictionary(kv => $"{kv.Key.Stage}/{kv.Key.Bundle}", kv => (kv.Value.Value.Result.Batches, kv.Value.Value.Result.Items));
+            .GroupBy(kv => $"{kv.Key.Stage}/{kv.Key.Bundle}")
+            .ToDictionary(g => g.Key, g => (g.Sum(kv => kv.Value.Value.Result.Batches), g.Sum(kv => kv.Value.Value.Result.Items)));
 
-    /// <summary>Items in the batch <paramref name="stage"/> of <paramref name="bundle"/> is running now (0 when idle or not started).</summary>
+    /// <summary>Items in the batches <paramref name="stage"/> of <paramref name="bundle"/> is running now, over its replicas (0 when idle or not started).</summary>
     public int Running(string stage, string bundle) =>
-        _batchers.TryGetValue((stage, bundle), out var b) && b.IsValueCreated && b.Value.IsCompletedSuccessfully ? b.Value.Result.Running : 0;
+        Enumerable.Range(0, O.ReplicaCount).Sum(r => Started(stage, bundle, r)?.Running ?? 0);
 
     /// <summary>Whether the stages are draining or halted for shutdown (they take no new work).</summary>
     public bool Draining => _draining;
@@ -42,7 +42,7 @@ public sealed class StageRuntime(ModelHost models, PromptConditions conditions, 
     public IEnumerable<string> HostedStages => StageNames.All.Where(O.Hosts);
 
     /// <summary>The devices this silo's stage replicas run on.</summary>
-    public IReadOnlyList<string> Devices => [O.Device];
+    public IReadOnlyList<string> Devices => O.DeviceList;
 
     /// <summary>
     /// Every stage replica of this silo, per hosted stage and registry bundle, in a stable order; one that has not run yet
@@ -51,50 +51,59 @@ public sealed class StageRuntime(ModelHost models, PromptConditions conditions, 
     public IReadOnlyList<StageReplicaReport> Replicas() =>
         (from stage in HostedStages
          from bundle in O.Bundles.Keys.Order(StringComparer.Ordinal)
-         let b = Started(stage, bundle)
-         select new StageReplicaReport(stage, bundle, 0, O.Device, b is not null, b?.Queued ?? 0, b?.Running ?? 0,
+         from replica in Enumerable.Range(0, O.ReplicaCount)
+         let b = Started(stage, bundle, replica)
+         select new StageReplicaReport(stage, bundle, replica, O.DeviceOf(replica), b is not null, b?.Queued ?? 0, b?.Running ?? 0,
              b?.Batches ?? 0, b?.Items ?? 0, b?.Window.ItemsPerSecond ?? 0)).ToList();
 
     /// <summary>The load of each hosted (stage, bundle): its replicas' backlog, throughput and service rate.</summary>
     public IReadOnlyList<Operations.StageLoad> Loads() =>
         (from stage in HostedStages
          from bundle in O.Bundles.Keys.Order(StringComparer.Ordinal)
-         let started = new[] { Started(stage, bundle) }.OfType<IStageBatcher>().ToList()
+         let started = Enumerable.Range(0, O.ReplicaCount).Select(r => Started(stage, bundle, r)).OfType<IStageBatcher>().ToList()
          let rates = started.Select(b => b.Window.ServiceRate).OfType<double>().ToList()
-         select new Operations.StageLoad(stage, bundle, 1, started.Sum(b => b.Queued), started.Sum(b => b.Window.ItemsPerSecond),
+         select new Operations.StageLoad(stage, bundle, O.ReplicaCount, started.Sum(b => b.Queued), started.Sum(b => b.Window.ItemsPerSecond),
              rates.Count == 0 ? null : rates.Average())).ToList();
 
-    private IStageBatcher? Started(string stage, string bundle) =>
-        _batchers.TryGetValue((stage, bundle), out var l) && l.IsValueCreated && l.Value.IsCompletedSuccessfully ? l.Value.Result : null;
+    private IStageBatcher? Started(string stage, string bundle, int replica) =>
+        _batchers.TryGetValue((stage, bundle, replica), out var l) && l.IsValueCreated && l.Value.IsCompletedSuccessfully ? l.Value.Result : null;
 
-    private void EnsureHosted(string stage, string bundle)
+    private void EnsureHosted(string stage, string bundle, int replica = 0)
     {
         if (_draining) throw new StageBusyException($"stage {stage}/{bundle} is draining for shutdown; retry on another silo");
         if (!O.Hosts(stage)) throw new InvalidOperationException($"this silo does not host the {stage} stage (Grid.Stages: {string.Join(",", O.Stages)})");
+        if (replica < 0 || replica >= O.ReplicaCount)
+            throw new InvalidOperationException($"this silo has no replica {replica} of the {stage} stage (it runs {O.ReplicaCount}: Grid.Devices × Grid.InstancesPerDevice)");
     }
 
-    private async Task<StageBatcher<TIn, TOut>> Batcher<TIn, TOut>(string stage, string bundle,
+    private async Task<StageBatcher<TIn, TOut>> Batcher<TIn, TOut>(string stage, string bundle, int replica,
         Func<RaeModel, Func<IReadOnlyList<TIn>, CancellationToken, IReadOnlyList<Result<TOut>>>> run, Func<TIn, object>? group = null)
     {
-        EnsureHosted(stage, bundle);
-        var lazy = _batchers.GetOrAdd((stage, bundle), key => new Lazy<Task<IStageBatcher>>(async () =>
+        EnsureHosted(stage, bundle, replica);
+        var lazy = _batchers.GetOrAdd((stage, bundle, replica), key => new Lazy<Task<IStageBatcher>>(async () =>
         {
-            var model = await models.GetAsync(key.Bundle);
-            log.LogInformation("Stage {Stage}/{Bundle} ready (batch {Max}, wait {Wait} ms, queue {Queue})", key.Stage, key.Bundle,
-                O.BatchingFor(key.Stage).MaxBatch, O.BatchingFor(key.Stage).MaxWaitMs, O.BatchingFor(key.Stage).QueueCapacity);
+            var device = O.DeviceOf(key.Replica);
+            var model = await models.GetAsync(key.Bundle, device);
+            log.LogInformation("Stage {Stage}/{Bundle} ready (batch {Max}, wait {Wait} ms, queue {Queue}; replica {Replica} on {Device})", key.Stage, key.Bundle,
+                O.BatchingFor(key.Stage).MaxBatch, O.BatchingFor(key.Stage).MaxWaitMs, O.BatchingFor(key.Stage).QueueCapacity, key.Replica, device);
             if (StandInStage.For(O, key.Stage) is { } standIn)
                 log.LogWarning("Stage {Stage}/{Bundle} is a STAND-IN (Grid:StandIn): no forward pass, {Ms} ms per batch, synthetic outputs that are not model outputs",
                     key.Stage, key.Bundle, standIn.ServiceMs);
-            return new StageBatcher<TIn, TOut>($"{key.Stage}/{key.Bundle}", O.BatchingFor(key.Stage), run(model), group, metrics.For(key.Stage, key.Bundle));
+            var name = key.Replica == 0 ? $"{key.Stage}/{key.Bundle}" : $"{key.Stage}/{key.Bundle}#{key.Replica}";
+            return new StageBatcher<TIn, TOut>(name, O.BatchingFor(key.Stage), run(model), group,
+                metrics.For(key.Stage, key.Bundle, new("device", O.DeviceOf(key.Replica)), new("replica", key.Replica.ToString())));
         }));
         try { return (StageBatcher<TIn, TOut>)await lazy.Value; }
-        catch { _batchers.TryRemove(new KeyValuePair<(string, string), Lazy<Task<IStageBatcher>>>((stage, bundle), lazy)); throw; }
+        catch { _batchers.TryRemove(new KeyValuePair<(string, string, int), Lazy<Task<IStageBatcher>>>((stage, bundle, replica), lazy)); throw; }
     }
 
-    /// <summary>What produces <paramref name="bundle"/>'s outputs here, as receipts and item records name it: "silo/device/dtype".</summary>
-    public string ProducerOf(string bundle)
+    /// <summary>
+    /// What produces <paramref name="bundle"/>'s outputs on replica <paramref name="replica"/> here, as receipts and item
+    /// records name it: "silo/device/dtype", the device being the replica's.
+    /// </summary>
+    public string ProducerOf(string bundle, int replica = 0)
     {
-        var compute = models.Bundle(bundle).Compute;
+        var compute = models.Bundle(bundle, O.DeviceOf(replica)).Compute;
         return $"{silo.SiloAddress.ToParsableString()}/{compute.Device}/{compute.DType}";
     }
 
@@ -105,16 +114,16 @@ public sealed class StageRuntime(ModelHost models, PromptConditions conditions, 
     /// Encoded image bytes → normalized latent [C,h,w]. <paramref name="job"/> is the item's job: stages share batches
     /// fairly between jobs, serving higher <paramref name="priority"/> first.
     /// </summary>
-    public async Task<TensorPayload> EncodeAsync(string bundle, string name, byte[] encoded, CancellationToken ct, string? job = null, int priority = 0)
+    public async Task<TensorPayload> EncodeAsync(string bundle, int replica, string name, byte[] encoded, CancellationToken ct, string? job = null, int priority = 0)
     {
-        var b = await Batcher<(string Name, byte[] Bytes), TensorPayload>(StageNames.Encoder, bundle, model => (items, _) => RunEncode(model, items));
+        var b = await Batcher<(string Name, byte[] Bytes), TensorPayload>(StageNames.Encoder, bundle, replica, model => (items, _) => RunEncode(model, items));
         return await b.EnqueueAsync((name, encoded), ct, job, priority);
     }
 
     /// <summary>Latent [C,h,w] → PNG of the decoded image (resized to <paramref name="outputSize"/> when given).</summary>
-    public async Task<DecodedImage> DecodeAsync(string bundle, TensorPayload latent, int? outputSize, CancellationToken ct, string? job = null, int priority = 0)
+    public async Task<DecodedImage> DecodeAsync(string bundle, int replica, TensorPayload latent, int? outputSize, CancellationToken ct, string? job = null, int priority = 0)
     {
-        var b = await Batcher<(TensorPayload Latent, int? Size), DecodedImage>(StageNames.Decoder, bundle,
+        var b = await Batcher<(TensorPayload Latent, int? Size), DecodedImage>(StageNames.Decoder, bundle, replica,
             model => (items, _) => RunDecode(model, items), item => item.Size ?? 0);
         return await b.EnqueueAsync((latent, outputSize), ct, job, priority);
     }
@@ -123,17 +132,17 @@ public sealed class StageRuntime(ModelHost models, PromptConditions conditions, 
     /// One diffusion item → its latent [C,h,w]; items batch with others of the same sampler settings. Cancelling
     /// <paramref name="ct"/> stops the item's batch between ODE steps once every item in it is cancelled.
     /// </summary>
-    public async Task<TensorPayload> GenerateAsync(string bundle, DiffusionItem item, CancellationToken ct, string? job = null, int priority = 0) =>
-        await GenerateAsync(bundle, item, null, ct, job, priority);
+    public async Task<TensorPayload> GenerateAsync(string bundle, int replica, DiffusionItem item, CancellationToken ct, string? job = null, int priority = 0) =>
+        await GenerateAsync(bundle, replica, item, null, ct, job, priority);
 
     /// <summary>
     /// As above for a text-to-image item, with its prompt's <paramref name="condition"/> tokens [L, z] from the text stage
     /// (null for a class-conditional item).
     /// </summary>
-    public async Task<TensorPayload> GenerateAsync(string bundle, DiffusionItem item, TensorPayload? condition, CancellationToken ct,
+    public async Task<TensorPayload> GenerateAsync(string bundle, int replica, DiffusionItem item, TensorPayload? condition, CancellationToken ct,
         string? job = null, int priority = 0)
     {
-        var b = await Batcher<(DiffusionItem Item, TensorPayload? Condition), TensorPayload>(StageNames.Diffusion, bundle,
+        var b = await Batcher<(DiffusionItem Item, TensorPayload? Condition), TensorPayload>(StageNames.Diffusion, bundle, replica,
             model => (items, batch) => RunGenerate(model, items, batch), i => i.Item.Sampling);
         return await b.EnqueueAsync((item, condition), ct, job, priority);
     }
@@ -143,26 +152,26 @@ public sealed class StageRuntime(ModelHost models, PromptConditions conditions, 
     /// <see cref="PromptConditions"/>, else computed in a batch with other prompts. The computation is shared by every caller
     /// that asks for the prompt meanwhile, so one caller giving up (<paramref name="ct"/>) does not stop it for the others.
     /// </summary>
-    public async Task<TensorPayload> ConditionAsync(string bundle, string prompt, CancellationToken ct, string? job = null, int priority = 0)
+    public async Task<TensorPayload> ConditionAsync(string bundle, int replica, string prompt, CancellationToken ct, string? job = null, int priority = 0)
     {
-        var b = await Batcher<string, TensorPayload>(StageNames.Text, bundle, model => (items, _) => RunCondition(model, items));
+        var b = await Batcher<string, TensorPayload>(StageNames.Text, bundle, replica, model => (items, _) => RunCondition(model, items));
         return await conditions.GetOrCompute(bundle, prompt, () => b.EnqueueAsync(prompt, CancellationToken.None, job, priority)).WaitAsync(ct);
     }
 
     /// <summary>Scores one latent with the bundle's verifier <see cref="VerifyRequest.Verifier"/>, batched with other latents for the same verifier.</summary>
-    public async Task<CandidateScore> ScoreAsync(string bundle, TensorPayload latent, VerifyRequest request, CancellationToken ct)
+    public async Task<CandidateScore> ScoreAsync(string bundle, int replica, TensorPayload latent, VerifyRequest request, CancellationToken ct)
     {
-        var b = await Batcher<(TensorPayload Latent, VerifyRequest Request), CandidateScore>(StageNames.Verifier, bundle,
+        var b = await Batcher<(TensorPayload Latent, VerifyRequest Request), CandidateScore>(StageNames.Verifier, bundle, replica,
             model => (items, _) => RunScore(model, items), item => item.Request.Verifier ?? "");
         return await b.EnqueueAsync((latent, request), ct, request.JobId, request.Priority);
     }
 
     /// <summary>The name of the bundle's verifier <paramref name="verifier"/> (null: the default), loaded; throws an ArgumentException naming the field if there is none.</summary>
-    public async Task<string> ResolveVerifierAsync(string bundle, string? verifier)
+    public async Task<string> ResolveVerifierAsync(string bundle, int replica, string? verifier)
     {
-        EnsureHosted(StageNames.Verifier, bundle);
+        EnsureHosted(StageNames.Verifier, bundle, replica);
         if (StandInStage.For(O, StageNames.Verifier) is not null) return verifier ?? "stand-in"; // no model: nothing to check
-        var model = await models.GetAsync(bundle);
+        var model = await models.GetAsync(bundle, O.DeviceOf(replica));
         var section = model.Bundle.Verifier(verifier);
         // Loaded now, off the grain's scheduler: a verifier that cannot load fails the submit, not every candidate.
         await Task.Run(() => model.Verifier(section.Name));

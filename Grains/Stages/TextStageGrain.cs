@@ -12,5 +12,5 @@ namespace RAE.Grid.Grains.Stages;
 public sealed class TextStageGrain(StageRuntime runtime) : Grain, ITextStageGrain
 {
     public Task<TensorPayload> Condition(string prompt, string? jobId = null, int priority = 0, CancellationToken cancellation = default) =>
-        runtime.ConditionAsync(StageKeys.Bundle(this.GetPrimaryKeyString()), prompt, cancellation, jobId, priority);
+        runtime.ConditionAsync(StageKeys.Bundle(this.GetPrimaryKeyString()), StageKeys.Replica(this.GetPrimaryKeyString()), prompt, cancellation, jobId, priority);
 }

@@ -12,9 +12,10 @@ namespace RAE.Grid.Grains.Stages;
 public sealed class VerifierStageGrain(StageRuntime runtime) : Grain, IVerifierStageGrain
 {
     string Bundle => StageKeys.Bundle(this.GetPrimaryKeyString());
+    int Replica => StageKeys.Replica(this.GetPrimaryKeyString());
 
-    public Task<string> Resolve(string? verifier) => runtime.ResolveVerifierAsync(Bundle, verifier);
+    public Task<string> Resolve(string? verifier) => runtime.ResolveVerifierAsync(Bundle, Replica, verifier);
 
     public Task<CandidateScore> Score(TensorPayload latent, VerifyRequest request, CancellationToken cancellation = default) =>
-        runtime.ScoreAsync(Bundle, latent, request, cancellation);
+        runtime.ScoreAsync(Bundle, Replica, latent, request, cancellation);
 }

@@ -1,6 +1,9 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using RAE.Grid.Contracts;
 using RAE.Grid.Grains.Configuration;
 using RAE.Grid.Grid.Tests.Cluster;
+using RAE.Grid.Silo;
 using Xunit.Abstractions;
 
 namespace RAE.Grid.Grid.Tests.Operations;
@@ -63,5 +66,26 @@ public sealed class ClusterReportTests(ITestOutputHelper output)
         Assert.Equal(1, cluster.Single(x => x.Stage == StageNames.Encoder && x.Bundle == GridTestFolders.BundleId).CurrentReplicas);
         Assert.Equal(1, cluster.Single(x => x.Stage == StageNames.Decoder && x.Bundle == GridTestFolders.BundleId).CurrentReplicas);
         Assert.Equal(4, cluster.Length); // two stages × two bundles, each on one silo
+        Assert.All(cluster, x => Assert.Equal(1, x.DesiredReplicas)); // no backlog: MinReplicas (1 by default)
+
+        // The same signal as gauges on the silo's "RAE.Grid.Scaling" meter, as an exporter reads them.
+        var metrics = grid.Silo(0).ServiceProvider.GetRequiredService<ScalingMetrics>();
+        await metrics.RefreshAsync();
+        var gauges = new List<(string Name, string Stage, string Bundle, int Value)>();
+        using (var listener = new MeterListener())
+        {
+            listener.InstrumentPublished = (instrument, l) => { if (ReferenceEquals(instrument.Meter, metrics.Meter)) l.EnableMeasurementEvents(instrument); };
+            listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) =>
+            {
+                var t = tags.ToArray().ToDictionary(kv => kv.Key, kv => kv.Value as string);
+                gauges.Add((instrument.Name, t["stage"]!, t["bundle"]!, value));
+            });
+            listener.Start();
+            listener.RecordObservableInstruments();
+        }
+        foreach (var g in gauges) output.WriteLine($"{g.Name}{{stage=\"{g.Stage}\",bundle=\"{g.Bundle}\"}} {g.Value}");
+        Assert.Contains(("raegrid_stage_replicas", StageNames.Encoder, GridTestFolders.BundleId, 1), gauges);
+        Assert.Contains(("raegrid_stage_desired_replicas", StageNames.Decoder, GridTestFolders.BundleId, 1), gauges);
+        Assert.Equal(8, gauges.Count);
     }
 }
