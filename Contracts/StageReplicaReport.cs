@@ -19,4 +19,10 @@ public sealed record StageReplicaReport(
 {
     /// <summary>Mean items per batch so far (0 before the first batch).</summary>
     public double MeanBatchSize => Batches == 0 ? 0 : (double)Items / Batches;
+
+    /// <summary>
+    /// Never used: not loaded, nothing queued, run or running. A silo reports a replica for every (stage, registry bundle,
+    /// device); views leave idle ones out, so a registry of many bundles does not bury the few that work.
+    /// </summary>
+    public bool IsIdle => !Loaded && QueueDepth == 0 && Running == 0 && Items == 0;
 }

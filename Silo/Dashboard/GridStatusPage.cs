@@ -47,18 +47,21 @@ public static class GridStatusPage
         h.Append("<h2>Stages per silo</h2><table id=\"stages\"><tr><th>silo</th><th>status</th><th>stage</th><th>bundle</th><th>replica</th>" +
                  "<th>device</th><th>loaded</th><th>queue depth</th><th>running</th><th>batches</th><th>mean batch</th><th>items</th><th>items/s</th></tr>");
         foreach (var silo in status.Silos)
-        foreach (var r in silo.Replicas)
+        foreach (var r in silo.Replicas.Where(r => !r.IsIdle))
             h.Append($"<tr class=\"stage\" data-silo=\"{Enc(silo.Silo)}\" data-stage=\"{Enc(r.Stage)}\" data-bundle=\"{Enc(r.Bundle)}\">" +
                      $"<td>{Enc(silo.Silo)}</td><td>{Enc(silo.Status)}</td><td>{Enc(r.Stage)}</td><td>{Enc(r.Bundle)}</td><td>{r.Replica}</td>" +
                      $"<td>{Enc(r.Device)}</td><td>{(r.Loaded ? "yes" : "no")}</td><td>{r.QueueDepth}</td><td>{r.Running}</td><td>{r.Batches}</td>" +
                      $"<td>{F(r.MeanBatchSize)}</td><td>{r.Items}</td><td>{F(r.ItemsPerSecond)}</td></tr>");
         h.Append("</table>");
+        if (status.Silos.Sum(s => s.Replicas.Count(r => r.IsIdle)) is > 0 and var idle)
+            h.Append($"<p class=\"meta\">{idle} idle replica(s) (never loaded or used) not shown; <a href=\"/api/status\">JSON</a> has them.</p>");
     }
 
     static void Scaling(StringBuilder h, GridStatus status)
     {
         h.Append("<h2>Scaling</h2><table id=\"scaling\"><tr><th>stage</th><th>bundle</th><th>replicas</th><th>desired</th><th>backlog</th><th>items/s</th></tr>");
-        foreach (var s in status.Scaling)
+        var shown = status.Silos.SelectMany(s => s.Replicas).Where(r => !r.IsIdle).Select(r => (r.Stage, r.Bundle)).ToHashSet();
+        foreach (var s in status.Scaling.Where(s => shown.Contains((s.Stage, s.Bundle)) || s.Backlog > 0))
             h.Append($"<tr class=\"scaling\" data-stage=\"{Enc(s.Stage)}\" data-bundle=\"{Enc(s.Bundle)}\"><td>{Enc(s.Stage)}</td><td>{Enc(s.Bundle)}</td>" +
                      $"<td>{s.CurrentReplicas}</td><td>{s.DesiredReplicas}</td><td>{s.Backlog}</td><td>{F(s.ItemsPerSecond)}</td></tr>");
         h.Append("</table>");

@@ -54,7 +54,10 @@ public sealed class StatusPageTests(ITestOutputHelper output)
             output.WriteLine(dom);
             Assert.Matches($"<tr class=\"job\" data-job=\"{job}\" data-state=\"Completed\">", dom);
             Assert.Contains("<td>6</td>", dom); // done = total = 6
-            foreach (var stage in new[] { "encoder", "diffusion", "decoder" })
+            // A generation job loads diffusion and decoder; the idle encoder is left out and counted.
+            Assert.Contains("idle replica(s)", dom);
+            Assert.DoesNotMatch("data-stage=\"encoder\"", dom);
+            foreach (var stage in new[] { "diffusion", "decoder" })
                 Assert.Matches($"<tr class=\"stage\" data-silo=\"[^\"]+\" data-stage=\"{stage}\" data-bundle=\"tiny\">", dom);
             Assert.Matches("<tr class=\"scaling\" data-stage=\"diffusion\" data-bundle=\"tiny\">", dom);
             Assert.DoesNotContain("class=\"problem\"", dom);
