@@ -19,7 +19,7 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var config = new Option<string?>("--config") { Description = "JSON configuration file (sections Grid, Cluster, State, OutputStore, Health, Dashboard)" };
+        var config = new Option<string?>("--config") { Description = "JSON configuration file (sections Grid, Cluster, State, OutputStore, Health, Metrics, Dashboard, Security)" };
         var dashboard = new Option<bool>("--dashboard") { Description = "Serve the Orleans dashboard (/orleans/) and RAE.Grid's status page (/) on Dashboard:Port (default 8070, loopback)" };
         var cmd = new Command("serve", "Run a grid silo (stages, pipeline grains) until stopped") { config, dashboard };
         cmd.SetAction((pr, ct) => CommonOptions.Guard(async () =>
