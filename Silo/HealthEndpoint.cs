@@ -19,9 +19,27 @@ namespace RAE.Grid.Silo;
 public sealed class HealthEndpoint(IOptions<HealthSettings> health, IOptions<GridOptions> grid, StageRuntime stages,
     IHostApplicationLifetime lifetime, ILogger<HealthEndpoint> log, Readiness readiness) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Returns at once and leaves the endpoint serving: hosted services stop in reverse order, so this one is asked to
+    /// stop before the silo drains its stages, and a probe would then get "connection refused" instead of
+    /// <c>/healthz/ready</c>'s 503 "not_draining" for the whole drain. The endpoint closes when the host has stopped.
+    /// </summary>
+    public override Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    // Closes the endpoint of a host disposed without a stop (ApplicationStopped never comes then).
+    private readonly CancellationTokenSource _disposed = new();
+
+    public override void Dispose()
+    {
+        _disposed.Cancel();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken _)
     {
         if (health.Value.Port <= 0) return;
+        using var closing = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopped, _disposed.Token);
+        var stoppingToken = closing.Token;
         using var listener = await StartAsync(health.Value.Host, health.Value.Port, stoppingToken);
         log.LogInformation("Health endpoint on http://{Host}:{Port}/healthz", health.Value.Host, health.Value.Port);
         using var reg = stoppingToken.Register(listener.Stop);
