@@ -3,6 +3,8 @@ namespace RAE.Grid.Contracts;
 /// <summary>
 /// One stage replica on one silo: a (stage, bundle) engine with its own batcher, bound to one device. A silo runs one
 /// replica per entry of <c>Grid:Devices</c> (times the per-device instance count) for each stage it hosts.
+/// <see cref="QueueDepth"/> counts requests waiting for a batch and <see cref="Running"/> those in the running batch, as
+/// the metrics <c>raegrid_stage_queue_depth</c> and <c>raegrid_stage_running</c> do; their sum is the replica's backlog.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("rae.StageReplicaReport")]
 public sealed record StageReplicaReport(

@@ -49,7 +49,7 @@ public sealed class StageInstruments
     /// <summary><paramref name="count"/> items got no output, for <paramref name="cause"/> (see <see cref="FailureCauses"/>).</summary>
     public void Failed(string cause, int count = 1) => StageMetrics.Failures.Add(count, With("cause", cause));
 
-    internal Measurement<int> Waiting() => new(Math.Max(0, _waiting?.Invoke() ?? 0), _tags);
+    internal Measurement<int> Waiting() => new(_waiting?.Invoke() ?? 0, _tags);
     internal Measurement<int> Running() => new(_running?.Invoke() ?? 0, _tags);
 
     private KeyValuePair<string, object?>[] With(string key, string value) => [.. _tags, new(key, value)];

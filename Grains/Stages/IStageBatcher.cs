@@ -16,6 +16,8 @@ public interface IStageBatcher : IAsyncDisposable
     int Queued { get; }
     /// <summary>Requests in the batch running now.</summary>
     int Running { get; }
+    /// <summary>Requests waiting for a batch (queued, not running): the stage's queue depth, as its metric and report give it.</summary>
+    int Waiting => Math.Max(0, Queued - Running);
     /// <summary>The batches finished lately (throughput and service rate).</summary>
     ServiceWindow Window { get; }
     /// <summary>Stops accepting requests and waits until every queued one has run (graceful shutdown).</summary>

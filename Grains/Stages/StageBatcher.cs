@@ -58,7 +58,7 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
     {
         _name = name; _options = options; _run = run; _group = group ?? (_ => string.Empty);
         _instruments = instruments;
-        _instruments?.Watch(() => Queued - Running, () => Running);
+        _instruments?.Watch(() => ((IStageBatcher)this).Waiting, () => Running);
         _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
         _worker = new Thread(Loop) { IsBackground = true, Name = $"stage {name}" };
         _worker.Start();

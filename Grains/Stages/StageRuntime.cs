@@ -53,7 +53,7 @@ public sealed class StageRuntime(ModelHost models, PromptConditions conditions, 
          from bundle in O.Bundles.Keys.Order(StringComparer.Ordinal)
          from replica in Enumerable.Range(0, O.ReplicaCount)
          let b = Started(stage, bundle, replica)
-         select new StageReplicaReport(stage, bundle, replica, O.DeviceOf(replica), b is not null, b?.Queued ?? 0, b?.Running ?? 0,
+         select new StageReplicaReport(stage, bundle, replica, O.DeviceOf(replica), b is not null, b?.Waiting ?? 0, b?.Running ?? 0,
              b?.Batches ?? 0, b?.Items ?? 0, b?.Window.ItemsPerSecond ?? 0)).ToList();
 
     /// <summary>The load of each hosted (stage, bundle): its replicas' backlog, throughput and service rate.</summary>
