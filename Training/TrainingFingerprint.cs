@@ -18,10 +18,10 @@ namespace RAE.Grid.Training;
 /// <remarks>
 /// A trainer fingerprints its whole options record and removes, by name (<see cref="Without"/>), only what may change
 /// between resumes without changing the result: work and output paths, device, the dtype of the exported copy, the
-/// checkpoint interval. A field added later is therefore fingerprinted unless someone decides otherwise. Inputs that
-/// are inert under the other settings (the GAN weights with the GAN off) stay in: a needless refusal is explained by
-/// name, a wrong resume is not noticed at all. A checkpoint without a fingerprint (written before they existed) is
-/// refused too, for the same reason.
+/// checkpoint interval. A field added later is therefore fingerprinted unless someone decides otherwise (its addition
+/// refuses older checkpoints, naming it as "(absent) → value"). Inputs that are inert under the other settings (the
+/// GAN weights with the GAN off) stay in: a needless refusal is explained by name, a wrong resume is not noticed at
+/// all. A checkpoint without a fingerprint (written before they existed) is refused too, for the same reason.
 /// </remarks>
 public sealed class TrainingFingerprint
 {
@@ -98,7 +98,8 @@ public sealed class TrainingFingerprint
 
     /// <summary>
     /// An image set as fingerprint inputs: its shape and the SHA-256 of its pixels and labels, so another dataset,
-    /// <c>train_limit</c> or data folder is noticed whatever the caller's recipe says (hashing 47 MB takes well under a second).
+    /// <c>train_limit</c> or data folder is noticed whatever the caller's recipe says (one pass over the bytes: cheap next
+    /// to one training epoch over them).
     /// </summary>
     public static object Data(LabeledImages data)
     {
