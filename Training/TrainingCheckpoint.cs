@@ -13,22 +13,24 @@ namespace RAE.Grid.Training;
 /// <c>{"model", "ema", "optimizer", "epoch"}</c> torch dict: each module's state dict under
 /// "&lt;module&gt;.&lt;official key&gt;", each optimizer's per-parameter state under
 /// "&lt;optimizer&gt;.state.&lt;i&gt;.&lt;field&gt;" (e.g. AdamW exp_avg, exp_avg_sq) with its scalar fields (step) in the
-/// metadata, and the step count. Files are written to a temporary name and renamed, so a crash mid-write leaves
-/// the previous checkpoint intact.
+/// metadata, the step count and the trainer's <see cref="TrainingFingerprint"/>. Files are written to a temporary name
+/// and renamed, so a crash mid-write leaves the previous checkpoint intact.
 /// </summary>
 public static class TrainingCheckpoint
 {
     const string StepKey = "training.step";
 
-    /// <summary>Writes the checkpoint.</summary>
+    /// <summary>Writes the checkpoint, with <paramref name="fingerprint"/> in its metadata when given.</summary>
     public static void Save(string path, long step, IReadOnlyDictionary<string, Module> modules,
-        IReadOnlyDictionary<string, optim.Optimizer> optimizers, IReadOnlyDictionary<string, string>? metadata = null)
+        IReadOnlyDictionary<string, optim.Optimizer> optimizers, IReadOnlyDictionary<string, string>? metadata = null,
+        TrainingFingerprint? fingerprint = null)
     {
         if (modules.Keys.Intersect(optimizers.Keys).FirstOrDefault() is { } clash)
             throw new ArgumentException($"checkpoint name '{clash}' is used by a module and an optimizer; their keys would collide");
         using var scope = NewDisposeScope();
         var tensors = new Dictionary<string, Tensor>();
         var meta = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>()) { [StepKey] = step.ToString(CultureInfo.InvariantCulture) };
+        foreach (var (key, value) in fingerprint?.Metadata ?? new Dictionary<string, string>()) meta[key] = value;
         foreach (var (name, module) in modules)
             foreach (var (key, t) in module.state_dict())
                 tensors[$"{name}.{key}"] = t.detach().cpu().contiguous();
@@ -50,12 +52,17 @@ public static class TrainingCheckpoint
     }
 
     /// <summary>
-    /// Restores modules (strictly, every key) and optimizer states in place; returns the step and the metadata.
+    /// Restores modules (strictly, every key) and optimizer states in place; returns the step and the metadata. With a
+    /// <paramref name="fingerprint"/>, first refuses (<see cref="TrainingFingerprint.Verify"/>) a checkpoint that does not
+    /// record it, before any tensor is touched: another recipe's architecture would otherwise fail as a key mismatch,
+    /// and one whose keys fit would be resumed.
     /// </summary>
     public static (long Step, IReadOnlyDictionary<string, string> Metadata) Load(string path,
-        IReadOnlyDictionary<string, Module> modules, IReadOnlyDictionary<string, optim.Optimizer> optimizers)
+        IReadOnlyDictionary<string, Module> modules, IReadOnlyDictionary<string, optim.Optimizer> optimizers,
+        TrainingFingerprint? fingerprint = null)
     {
         using var file = SafeTensorsFile.Open(path);
+        fingerprint?.Verify(path, file.Metadata);
         using var scope = NewDisposeScope();
         foreach (var (name, module) in modules)
         {

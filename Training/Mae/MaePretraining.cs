@@ -46,14 +46,15 @@ public static class MaePretraining
         var optimizers = new Dictionary<string, optim.Optimizer> { ["optimizer"] = optimizer };
         var metadata = new Dictionary<string, string> { ["phase"] = Phase, ["config"] = config.ToJson(), ["total_steps"] = total.ToString() };
 
+        var fingerprint = Fingerprint(o, train);
         long step = 0;
-        if (File.Exists(o.CheckpointPath)) step = TrainingCheckpoint.Load(o.CheckpointPath, modules, optimizers).Step;
+        if (File.Exists(o.CheckpointPath)) step = TrainingCheckpoint.Load(o.CheckpointPath, modules, optimizers, fingerprint).Step;
         long startStep = step;
         var pixelNorm = PixelNormalization.ImageNet; // what MAEwNorm applies before the encoder
         var losses = new List<double>();
         var clock = Stopwatch.StartNew();
 
-        void Save() => TrainingCheckpoint.Save(o.CheckpointPath, step, modules, optimizers, metadata);
+        void Save() => TrainingCheckpoint.Save(o.CheckpointPath, step, modules, optimizers, metadata, fingerprint);
 
         while (step < total)
         {
@@ -95,6 +96,18 @@ public static class MaePretraining
         var (configPath, weightsPath) = MaeEncoderExport.Write(model, o.EncoderDirectory, o.ExportFloat16);
         return new MaePretrainingResult(o.EncoderDirectory, configPath, weightsPath, startStep, step, losses, msPerStep);
     }
+
+    /// <summary>
+    /// What the checkpoint must have been trained from to be resumed: the effective architecture (<c>model_config</c>,
+    /// HF names) and peak learning rate, every other option except the work and output folders, the export dtype and
+    /// the device (a run may move to another device), plus the training images (<see cref="TrainingFingerprint.Data"/>).
+    /// </summary>
+    public static TrainingFingerprint Fingerprint(MaePretrainingOptions options, LabeledImages train) =>
+        TrainingFingerprint.Of(options)
+            .Without("work_directory", "output_directory", "checkpoint_path", "encoder_directory", "export_float16", "device",
+                "model", "model_config", "base_lr", "lr")  // model_config and peak_lr say what model and lr are used
+            .With("model_config", System.Text.Json.Nodes.JsonNode.Parse(options.ModelConfig.ToJson()))
+            .With("data", TrainingFingerprint.Data(train));
 
     /// <summary>The masking-noise seed of <paramref name="step"/>: depends only on (seed, step), so resuming needs no RNG state.</summary>
     public static ulong NoiseSeed(long seed, long step) =>

@@ -61,8 +61,7 @@ public sealed class DecoderTraining : IDisposable
         foreach (var p in encoder.parameters()) p.requires_grad = false;
         var device = encoder.parameters().First().device;
         var representation = encoder.RepresentationEncoder;
-        var config = Options.DecoderArchitecture.ForRae(representation.HiddenSize,
-            encoder.LatentGridSize * encoder.LatentGridSize, Options.DecoderPatchSize);
+        var config = Architecture(encoder, Options);
 
         random.manual_seed(Options.Seed);
         Decoder = new GeneralDecoder(config);
@@ -134,16 +133,12 @@ public sealed class DecoderTraining : IDisposable
         var schedule = new CosineWithWarmup(Options.Lr, (long)Math.Round(Options.WarmupEpochs * perEpoch), total, Options.FinalLr);
         var checkpoint = CheckpointPath(workDir);
         var metadata = new Dictionary<string, string> { ["batches_per_epoch"] = perEpoch.ToString(), ["epochs"] = Options.Epochs.ToString() };
+        // The fingerprint holds the data and batch size, so a checkpoint of another epoch length is refused with them.
+        var fingerprint = Fingerprint(_encoder, Options, data);
 
         long step = 0;
-        if (File.Exists(checkpoint))
-        {
-            var (saved, meta) = TrainingCheckpoint.Load(checkpoint, CheckpointModules(), CheckpointOptimizers());
-            if (meta.TryGetValue("batches_per_epoch", out var b) && b != perEpoch.ToString())
-                throw new InvalidOperationException($"{checkpoint} was written with {b} batches per epoch, this run has {perEpoch}");
-            step = saved;
-        }
-        void Save() => TrainingCheckpoint.Save(checkpoint, step, CheckpointModules(), CheckpointOptimizers(), metadata);
+        if (File.Exists(checkpoint)) step = TrainingCheckpoint.Load(checkpoint, CheckpointModules(), CheckpointOptimizers(), fingerprint).Step;
+        void Save() => TrainingCheckpoint.Save(checkpoint, step, CheckpointModules(), CheckpointOptimizers(), metadata, fingerprint);
 
         var l1History = new List<double>();
         Decoder.train();
@@ -171,6 +166,24 @@ public sealed class DecoderTraining : IDisposable
         var (configPath, weightsPath) = Export(EmaDecoder, outDir, Options.ExportFp16);
         return new DecoderTrainingResult(step, l1History, configPath, weightsPath);
     }
+
+    /// <summary>
+    /// What the checkpoint must have been trained from to be resumed: the decoder as built (<c>decoder_architecture</c>:
+    /// the config after RAE's overrides of hidden, patch and image size), every other option except
+    /// <c>export_fp16</c>, the frozen encoder's options (input size, noise τ and σ distribution), and the training
+    /// images (<see cref="TrainingFingerprint.Data"/>). The encoder's weights are not in it: in a recipe its own stage
+    /// marker refuses a changed encoder before this stage runs.
+    /// </summary>
+    public static TrainingFingerprint Fingerprint(RaeEncoder encoder, DecoderTrainingOptions options, LabeledImages data) =>
+        TrainingFingerprint.Of(options)
+            .Without("export_fp16", "decoder", "decoder_architecture")
+            .With("decoder_architecture", Architecture(encoder, options).ToJson())
+            .With("encoder", encoder.Options)
+            .With("data", TrainingFingerprint.Data(data));
+
+    static DecoderConfig Architecture(RaeEncoder encoder, DecoderTrainingOptions options) =>
+        options.DecoderArchitecture.ForRae(encoder.RepresentationEncoder.HiddenSize,
+            encoder.LatentGridSize * encoder.LatentGridSize, options.DecoderPatchSize);
 
     /// <summary>One G step (and D step when due) on [B,3,H,W] images in [0,1]; returns the step's metrics.</summary>
     public Dictionary<string, double> Step(Tensor images, long step, long batchesPerEpoch, double lr)

@@ -67,7 +67,8 @@ public static class DiTTraining
         var optimizers = new Dictionary<string, optim.Optimizer> { ["optimizer"] = optimizer };
 
         var checkpoint = Path.Combine(workDir, CheckpointFile);
-        long step = File.Exists(checkpoint) ? TrainingCheckpoint.Load(checkpoint, modules, optimizers).Step : 0;
+        var fingerprint = Fingerprint(options, data);
+        long step = File.Exists(checkpoint) ? TrainingCheckpoint.Load(checkpoint, modules, optimizers, fingerprint).Step : 0;
         ema.Updates = step;
         var weakPath = Path.Combine(outDir, WeakModelFile);
         var losses = new List<double>();
@@ -80,7 +81,7 @@ public static class DiTTraining
                 using var b = batch;
                 if (cancellationToken.IsCancellationRequested)
                 {
-                    TrainingCheckpoint.Save(checkpoint, step, modules, optimizers);
+                    TrainingCheckpoint.Save(checkpoint, step, modules, optimizers, fingerprint: fingerprint);
                     cancellationToken.ThrowIfCancellationRequested();
                 }
                 var lr = schedule.At(step);
@@ -94,7 +95,7 @@ public static class DiTTraining
                 if (step == options.WeakStep)
                     TrainingRun.ExportWeights(shadow, weakPath, options.StoreFloat16, WeightsMetadata(step));
             }
-            TrainingCheckpoint.Save(checkpoint, step, modules, optimizers);
+            TrainingCheckpoint.Save(checkpoint, step, modules, optimizers, fingerprint: fingerprint);
         }
 
         TrainingRun.ExportWeights(shadow, Path.Combine(outDir, ModelFile), options.StoreFloat16, WeightsMetadata(step));
@@ -102,6 +103,15 @@ public static class DiTTraining
         var weak = options.WeakStep is { } w && w <= total ? stage2 with { Ckpt = WeakModelFile, Params = (System.Text.Json.Nodes.JsonObject)options.Params.DeepClone() } : null;
         return new DiTTrainingResult(stage2, weak, step, losses);
     }
+
+    /// <summary>
+    /// What the checkpoint must have been trained from to be resumed: every option except <c>store_float16</c> (the
+    /// dtype of the exported copy) and the derived <c>input_shape</c> and <c>shift_factor</c>, plus the training images
+    /// (<see cref="TrainingFingerprint.Data"/>). The frozen encoder behind <c>toX1</c> is not in it: in a recipe its own
+    /// stage marker refuses a changed encoder before this stage runs.
+    /// </summary>
+    public static TrainingFingerprint Fingerprint(DiTTrainingOptions options, LabeledImages data) =>
+        TrainingFingerprint.Of(options).Without("store_float16", "input_shape", "shift_factor").With("data", TrainingFingerprint.Data(data));
 
     /// <summary>One optimizer step on <paramref name="batch"/>; returns (loss, pre-clip gradient norm).</summary>
     static (double Loss, double GradNorm) Step(nn.Module<Tensor, Tensor, Tensor, Tensor> model, optim.Optimizer optimizer,

@@ -86,18 +86,14 @@ public sealed record T2IRecipe
     }
 
     /// <summary>
-    /// A hash of everything that decides the trained weights (seed, base bundle, data limit, LLM, head, training; not
-    /// the checkpoint interval, sampler defaults or description), stored in the resumable checkpoint so a rerun
-    /// never continues a checkpoint of another recipe.
+    /// What a resumable checkpoint must have been trained from (stored in it, so a rerun never continues a checkpoint of
+    /// another recipe): seed, base bundle, data limit, LLM, head and training, i.e. every field except the name,
+    /// description and threads, the bundle's sampling defaults (<c>sample_steps</c>, <c>cfg_scale</c>), the dtype of
+    /// the shipped copy (<c>store_float16</c>) and <c>training.checkpoint_interval</c>.
     /// </summary>
-    public string TrainingFingerprint()
-    {
-        var json = JsonSerializer.Serialize(new
-        {
-            Seed, BaseBundle, TrainLimit, Llm, DiffHead = DiffHead.ToJsonString(), Training = Training with { CheckpointInterval = 1 },
-        });
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(json)))[..16];
-    }
+    public TrainingFingerprint Fingerprint() =>
+        TrainingFingerprint.Of(this)
+            .Without("kind", "name", "description", "threads", "sample_steps", "cfg_scale", "store_float16", "training.checkpoint_interval");
 
     /// <summary>The head's configuration parsed from <see cref="DiffHead"/>.</summary>
     public ScaleRaeDiTConfig DiTConfig() => ScaleRaeDiTConfig.FromJson(JsonDocument.Parse(DiffHead.ToJsonString()).RootElement);

@@ -21,9 +21,6 @@ public static class T2ITraining
     /// <summary>The resumable checkpoint, relative to the work folder.</summary>
     public const string CheckpointFile = "t2i/checkpoint.safetensors";
 
-    /// <summary>Checkpoint metadata key of <see cref="T2IRecipe.TrainingFingerprint"/>.</summary>
-    public const string RecipeKey = "t2i.recipe";
-
     const long TimeStream = 0x141, NoiseStream = 0x142, DropoutStream = 0x143, InitStream = 0x144;
 
     /// <summary>A fresh model for <paramref name="recipe"/>, initialised by <see cref="T2IInit"/> from the seed.</summary>
@@ -54,19 +51,8 @@ public static class T2ITraining
         var modules = new Dictionary<string, nn.Module> { ["model"] = model, ["ema"] = shadow };
         var optimizers = new Dictionary<string, optim.Optimizer> { ["optimizer"] = optimizer };
         var checkpoint = Path.Combine(workDir, CheckpointFile);
-        var fingerprint = new Dictionary<string, string> { [RecipeKey] = recipe.TrainingFingerprint() };
-        long step = 0;
-        if (File.Exists(checkpoint))
-        {
-            var (saved, meta) = TrainingCheckpoint.Load(checkpoint, modules, optimizers);
-            // A checkpoint of another recipe would silently mix two runs (its weights, optimizer state and step under
-            // this recipe's schedule); refuse it rather than ship weights no recipe reproduces.
-            if (!meta.TryGetValue(RecipeKey, out var was) || was != fingerprint[RecipeKey])
-                throw new InvalidOperationException($"{checkpoint}: written by a different recipe (training fingerprint {was ?? "none"}, " +
-                    $"this recipe {fingerprint[RecipeKey]}: seed, base_bundle, train_limit, llm, diff_head or training differ); " +
-                    "delete it or train with a fresh --work folder");
-            step = saved;
-        }
+        var fingerprint = recipe.Fingerprint();
+        long step = File.Exists(checkpoint) ? TrainingCheckpoint.Load(checkpoint, modules, optimizers, fingerprint).Step : 0;
         if (step > 0) log?.Invoke($"resumed at step {step}");
         ema.Updates = step;
         var schedule = tr.Schedule();
@@ -77,7 +63,7 @@ public static class T2ITraining
         {
             if (ct.IsCancellationRequested)
             {
-                TrainingCheckpoint.Save(checkpoint, step, modules, optimizers, fingerprint);
+                TrainingCheckpoint.Save(checkpoint, step, modules, optimizers, fingerprint: fingerprint);
                 ct.ThrowIfCancellationRequested();
             }
             var lr = schedule.At(step);
@@ -93,7 +79,7 @@ public static class T2ITraining
             }));
             if (step % tr.CheckpointInterval == 0 || step == tr.Steps)
             {
-                TrainingCheckpoint.Save(checkpoint, step, modules, optimizers, fingerprint);
+                TrainingCheckpoint.Save(checkpoint, step, modules, optimizers, fingerprint: fingerprint);
                 var n = Math.Min(lmLosses.Count, tr.CheckpointInterval);
                 log?.Invoke($"step {step}/{tr.Steps}: lm_loss {lmLosses.TakeLast(n).Average():F4}, diffusion_loss {diffLosses.TakeLast(n).Average():F4} (mean of the last {n}), lr {lr:G3}");
             }

@@ -91,6 +91,26 @@ public class MaePretrainingTests
     }
 
     [Fact]
+    public void A_checkpoint_is_resumed_under_the_same_recipe_and_refused_under_a_changed_one_naming_the_file()
+    {
+        using var dir = new TempDir();
+        var data = RandomImages(32, 8, 7);
+        var options = new MaePretrainingOptions(dir.File("work"), dir.File("out"), Small, BatchSize: 16, Epochs: 1, Lr: 1e-3, Seed: 3);
+        MaePretraining.Run(data, options);
+
+        // Output folder, export dtype and an overridden base lr (the peak lr is still 1e-3) do not change the run: resumed.
+        var resumed = MaePretraining.Run(data, options with { OutputDirectory = dir.File("out16"), ExportFloat16 = true, BaseLr = 3e-4 });
+        Assert.Equal(2, resumed.StartStep);
+        Assert.Empty(resumed.Losses);
+
+        var e = Assert.Throws<InvalidOperationException>(() => MaePretraining.Run(data, options with { Seed = 4 }));
+        Assert.StartsWith(options.CheckpointPath + ":", e.Message);
+        Assert.Contains("seed 3 → 4", e.Message);
+        e = Assert.Throws<InvalidOperationException>(() => MaePretraining.Run(data, options with { Lr = null }));
+        Assert.Contains("peak_lr 0.001 → ", e.Message);
+    }
+
+    [Fact]
     public void Parameter_groups_follow_MAE_add_weight_decay()
     {
         using var model = new ViTMAEForPreTraining(Small, new Generator(0));

@@ -76,6 +76,29 @@ public sealed class DecoderTrainingTests : IDisposable
     }
 
     [Fact]
+    public void A_checkpoint_is_resumed_under_the_same_recipe_and_refused_under_a_changed_one_naming_the_file()
+    {
+        var options = Tiny with { Epochs = 1, BatchSize = 16 };
+        var data = Images(32); // 2 steps
+        using var dir = new TempDir();
+        using var encoder = ToyMae.Create();
+        var work = dir.File("work");
+        DecoderTraining.Run(encoder, data, options, work, dir.File("out"));
+
+        // The export dtype and the output folder may change between resumes: the finished checkpoint is resumed.
+        var resumed = DecoderTraining.Run(encoder, data, options with { ExportFp16 = true }, work, dir.File("out16"));
+        Assert.Equal(2, resumed.Steps);
+        Assert.Empty(resumed.L1History);
+
+        var e = Assert.Throws<InvalidOperationException>(() => DecoderTraining.Run(encoder, data, options with { Lr = 1e-3 }, work, dir.File("out")));
+        Assert.StartsWith(DecoderTraining.CheckpointPath(work) + ":", e.Message);
+        Assert.Contains("lr 0.003 → 0.001", e.Message);
+        using var otherNoise = ToyMae.Create(noiseTau: 0.5);
+        e = Assert.Throws<InvalidOperationException>(() => DecoderTraining.Run(otherNoise, data, options, work, dir.File("out")));
+        Assert.Contains("encoder.noise_tau 0.8 → 0.5", e.Message);
+    }
+
+    [Fact]
     public void Exported_decoder_loads_strictly_as_the_stage1_loader_does()
     {
         using var encoder = ToyMae.Create();

@@ -1,6 +1,7 @@
 using RAE.Grid.Models.Bundles;
 using RAE.Grid.Models.Checkpoints;
 using RAE.Grid.Models.Tests.Checkpoints;
+using RAE.Grid.Training;
 using RAE.Grid.Training.Stage2;
 using static RAE.Grid.Models.Tests.Training.Stage2.Stage2TestData;
 using static TorchSharp.torch;
@@ -42,6 +43,29 @@ public class DiTTrainingTests
         var b = Weights(dir.File("b/out/" + DiTTraining.ModelFile));
         Assert.Equal(a.Keys.Order(), b.Keys.Order());
         foreach (var (key, t) in a) Assert.True(Same(t, b[key]), key);
+    }
+
+    [Fact]
+    public void A_checkpoint_is_resumed_under_the_same_recipe_and_refused_under_a_changed_one_naming_the_file()
+    {
+        using var dir = new TempDir();
+        var options = Options();
+        var data = Images(32);  // 2 steps
+        var work = dir.File("work");
+        var checkpoint = Path.Combine(work, DiTTraining.CheckpointFile);
+        DiTTraining.Run(options, data, TinyLatent, dir.File("out"), work);
+
+        // The export dtype and the output folder may change between resumes: the finished checkpoint is resumed.
+        var resumed = DiTTraining.Run(options with { StoreFloat16 = true }, data, TinyLatent, dir.File("out16"), work);
+        Assert.Equal(2, resumed.Steps);
+        Assert.Empty(resumed.Losses);
+
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            DiTTraining.Run(options with { Optimizer = new AdamWSettings(Lr: 2e-3) }, data, TinyLatent, dir.File("out"), work));
+        Assert.StartsWith(checkpoint + ":", e.Message);
+        Assert.Contains("optimizer.lr 0.001 → 0.002", e.Message);
+        e = Assert.Throws<InvalidOperationException>(() => DiTTraining.Run(options, Images(32, seed: 1), TinyLatent, dir.File("out"), work));
+        Assert.Contains("data.sha256", e.Message);
     }
 
     [Fact]

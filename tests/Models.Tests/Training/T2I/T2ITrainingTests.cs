@@ -95,6 +95,23 @@ public sealed class T2ITrainingTests : IDisposable
     }
 
     [Fact]
+    public void The_fingerprint_holds_what_decides_the_weights_and_leaves_out_sampling_defaults_and_the_checkpoint_interval()
+    {
+        var recipe = Tiny(40);
+        var same = recipe with
+        {
+            Name = "renamed", Description = "other", Threads = 1, SampleSteps = 9, CfgScale = 2, StoreFloat16 = true,
+            Training = recipe.Training with { CheckpointInterval = 7 },
+        };
+        Assert.Equal(recipe.Fingerprint().Hash, same.Fingerprint().Hash);
+        Assert.Equal("40", recipe.Fingerprint().Inputs["training.steps"]);
+        Assert.Equal("32", recipe.Fingerprint().Inputs["diff_head.hidden_size"]);
+        Assert.NotEqual(recipe.Fingerprint().Hash, (recipe with { Seed = 4 }).Fingerprint().Hash);
+        Assert.NotEqual(recipe.Fingerprint().Hash, (recipe with { TrainLimit = 200 }).Fingerprint().Hash);
+        Assert.NotEqual(recipe.Fingerprint().Hash, (recipe with { Llm = recipe.Llm with { IntermediateSize = 32 } }).Fingerprint().Hash);
+    }
+
+    [Fact]
     public void The_shipped_recipe_loads_and_bad_fields_are_named()
     {
         var root = ClassProbeVerifierTests.RepositoryRoot();
