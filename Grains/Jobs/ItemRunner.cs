@@ -22,12 +22,19 @@ public abstract class ItemRunner(ItemRunContext context)
     /// <summary>Runs every item of <paramref name="pending"/>, at most <paramref name="window"/>() items in flight.</summary>
     public abstract Task RunAsync(IReadOnlyList<int> pending, Func<int> window, CancellationToken ct);
 
+    /// <summary>The book the items are settled in.</summary>
     protected PartitionLedger Ledger => context.Ledger;
+    /// <summary>The partition's items.</summary>
     protected PartitionItems Items => context.Items;
+    /// <summary>The partition's plan.</summary>
     protected PartitionPlan Plan => context.Ledger.Plan;
+    /// <summary>The retry loop every runner shares.</summary>
     protected ItemRetries Retries => context.Retries;
+    /// <summary>Outputs stored before a restart, accepted when they are their item's.</summary>
     protected StoredOutputs Stored => context.Stored;
+    /// <summary>The router to the stages' silos.</summary>
     protected StageRouter Router => context.Router;
+    /// <summary>The partition grain's log.</summary>
     protected ILogger Log => context.Log;
 
     /// <summary>
