@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RAE.Grid.Contracts;
 using RAE.Grid.Grains.Jobs;
+using RAE.Grid.Grains.Storage;
 
 namespace RAE.Grid.Grains.Access;
 

@@ -1,7 +1,7 @@
 namespace RAE.Grid.Grains.Stages;
 
 /// <summary>
-/// What the silo's <see cref="StageRuntime"/> needs of a stage's batcher whatever its item types: statistics and a
+/// What the silo's <see cref="StageBatchers"/> needs of a stage's batcher whatever its item types: statistics and a
 /// graceful drain. Requests go through the typed <see cref="StageBatcher{TIn,TOut}.EnqueueAsync"/>.
 /// </summary>
 public interface IStageBatcher : IAsyncDisposable

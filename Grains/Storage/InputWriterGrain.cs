@@ -1,9 +1,8 @@
 using System.Security.Cryptography;
 using Orleans.Concurrency;
 using RAE.Grid.Contracts;
-using RAE.Grid.Grains.Storage;
 
-namespace RAE.Grid.Grains.Jobs;
+namespace RAE.Grid.Grains.Storage;
 
 /// <summary>
 /// Writes clients' inputs into the store (see <see cref="IInputWriterGrain"/>); a stateless worker, like

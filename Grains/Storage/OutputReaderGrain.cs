@@ -1,8 +1,7 @@
 using Orleans.Concurrency;
 using RAE.Grid.Contracts;
-using RAE.Grid.Grains.Storage;
 
-namespace RAE.Grid.Grains.Jobs;
+namespace RAE.Grid.Grains.Storage;
 
 /// <summary>Serves reads of the store to clients; a stateless worker, so reads spread and need no state.</summary>
 [StatelessWorker]
