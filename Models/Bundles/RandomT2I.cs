@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using RAE.Grid.Models.Llm;
 using RAE.Grid.Models.T2I;
+using RAE.Grid.Models.Verifiers;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.Models.Bundles;

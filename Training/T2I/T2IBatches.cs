@@ -1,4 +1,5 @@
 using RAE.Grid.Models.T2I;
+using RAE.Grid.Models.Verifiers;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.Training.T2I;
