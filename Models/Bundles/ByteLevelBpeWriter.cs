@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using RAE.Grid.Models.Llm;
 using RAE.Grid.Models.T2I;
 
 namespace RAE.Grid.Models.Bundles;

@@ -1,6 +1,7 @@
 using RAE.Grid.Models.Bundles;
 using RAE.Grid.Models.Checkpoints;
 using RAE.Grid.Models.FlowMatching;
+using RAE.Grid.Models.Llm;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.Models.T2I;

@@ -1,3 +1,4 @@
+using RAE.Grid.Models.Llm;
 using RAE.Grid.Models.T2I;
 using RAE.Grid.Models.Verifiers;
 using static TorchSharp.torch;
