@@ -4,8 +4,8 @@ using Microsoft.Extensions.Options;
 using RAE.Grid.Contracts;
 using RAE.Grid.Grains.Configuration;
 using RAE.Grid.Grains.Metrics;
-using RAE.Grid.Models.Bundles;
 using RAE.Grid.Models.Imaging;
+using RAE.Grid.Models.Rae;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.Grains.Stages;

@@ -1,4 +1,5 @@
 using RAE.Grid.Models.FlowMatching;
+using RAE.Grid.Models.Rae;
 
 namespace RAE.Grid.Models.Bundles;
 

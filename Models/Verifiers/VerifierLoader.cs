@@ -1,4 +1,5 @@
 using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Rae;
 
 namespace RAE.Grid.Models.Verifiers;
 

@@ -1,4 +1,5 @@
 using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Bundles.Writers;
 using RAE.Grid.Models.Verifiers;
 
 namespace RAE.Grid.Training.T2I;
