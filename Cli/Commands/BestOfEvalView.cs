@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Rae;
 using RAE.Grid.Training.Data;
 using RAE.Grid.Training.Evaluation;
 using Spectre.Console;

@@ -1,5 +1,6 @@
 using System.CommandLine;
-using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Bundles.Writers;
+using RAE.Grid.Models.Rae;
 using Spectre.Console;
 
 namespace RAE.Grid.Cli.Commands;

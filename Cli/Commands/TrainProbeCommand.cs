@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Rae;
 using RAE.Grid.Training.Data;
 using RAE.Grid.Training.Verifiers;
 using Spectre.Console;

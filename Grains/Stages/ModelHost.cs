@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RAE.Grid.Grains.Configuration;
 using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Rae;
 
 namespace RAE.Grid.Grains.Stages;
 

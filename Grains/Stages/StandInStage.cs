@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using RAE.Grid.Contracts;
 using RAE.Grid.Grains.Configuration;
-using RAE.Grid.Models.Bundles;
 using RAE.Grid.Models.Imaging;
+using RAE.Grid.Models.Rae;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.Grains.Stages;

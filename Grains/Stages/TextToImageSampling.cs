@@ -1,7 +1,7 @@
 using System.Globalization;
 using RAE.Grid.Contracts;
 using RAE.Grid.Models.Bundles;
-using RAE.Grid.Models.T2I;
+using RAE.Grid.Models.FlowMatching;
 
 namespace RAE.Grid.Grains.Stages;
 
@@ -24,15 +24,15 @@ public static class TextToImageSampling
         var steps = r.Steps ?? t.Sampler.NumSteps;
         if (steps < 1) p.Add($"steps: must be at least 1, got {steps}");
         var sampler = r.Sampler ?? t.Sampler.Method;
-        if (!T2ISamplerSection.Methods.Contains(sampler)) p.Add($"sampler: '{sampler}' is not one of {string.Join(", ", T2ISamplerSection.Methods)} (text-to-image)");
-        else if (sampler == "official-loop" && steps < 2) p.Add($"steps: the official loop needs at least 2, got {steps}");
+        if (!SamplerNames.TextToImage.Contains(sampler)) p.Add($"sampler: '{sampler}' is not one of {string.Join(", ", SamplerNames.TextToImage)} (text-to-image)");
+        else if (sampler == SamplerNames.OfficialLoop && steps < 2) p.Add($"steps: the official loop needs at least 2, got {steps}");
         var scale = r.Scale ?? t.Sampler.CfgScale;
         if (!double.IsFinite(scale) || scale < 1) p.Add($"scale: must be a finite number >= 1 (1: no guidance), got {scale.ToString(CultureInfo.InvariantCulture)}");
         var guidance = r.Guidance ?? (scale > 1 ? "cfg" : "none");
         if (!Guidances.Contains(guidance)) p.Add($"guidance: '{guidance}' is not one of {string.Join(", ", Guidances)} (text-to-image has no weak model)");
         if (r.TMin is not null || r.TMax is not null) p.Add("t_min/t_max: text-to-image guidance has no interval; leave them unset");
         // The official infer's CFG interval holds every t, so its loop returns the conditional velocity: guidance would be ignored.
-        if (sampler == "official-loop" && guidance == "cfg" && scale > 1)
+        if (sampler == SamplerNames.OfficialLoop && guidance == "cfg" && scale > 1)
             p.Add("guidance: the official loop applies no guidance (as the official infer); use sampler euler for CFG");
         if (p.Count > 0) throw new ArgumentException(string.Join("; ", p));
         return new SamplingSpec(steps, sampler, guidance, guidance == "cfg" ? scale : 1.0);

@@ -1,4 +1,5 @@
 using RAE.Grid.Models.FlowMatching;
+using RAE.Grid.Models.Rae;
 
 namespace RAE.Grid.Models.Bundles;
 
@@ -10,7 +11,7 @@ namespace RAE.Grid.Models.Bundles;
 /// and bundle validation checks the bundle's own defaults with the same rules (<see cref="Check"/>).
 /// </summary>
 /// <param name="NumSteps">Grid points of the ODE solve (<c>sampler.params.num_steps</c>).</param>
-/// <param name="SamplingMethod"><c>euler</c> or <c>heun</c> (<c>sampler.params.sampling_method</c>).</param>
+/// <param name="SamplingMethod">One of <see cref="SamplerNames.Ode"/> (<c>sampler.params.sampling_method</c>).</param>
 /// <param name="GuidanceMethod"><c>none</c>, <c>cfg</c> or <c>autoguidance</c> (<c>guidance.method</c>).</param>
 /// <param name="GuidanceScale"><c>guidance.scale</c>; ≤ 1 means no guidance.</param>
 /// <param name="TMin"><c>guidance.t_min</c>.</param>
@@ -23,9 +24,6 @@ public sealed record SamplingSettings(
     double? TMin = null,
     double? TMax = null)
 {
-    /// <summary>ODE methods accepted (<c>sampler.params.sampling_method</c>).</summary>
-    public static readonly string[] SamplingMethods = ["euler", "heun"];
-
     /// <summary>Fewest grid points an ODE solve can have.</summary>
     public const int MinSteps = 2;
 
@@ -58,8 +56,8 @@ public sealed record SamplingSettings(
     {
         var p = new List<(string, string)>();
         if (NumSteps is { } n && n < MinSteps) p.Add(("steps", $"must be at least {MinSteps}, got {n}"));
-        if (SamplingMethod is { } s && !SamplingMethods.Contains(s.ToLowerInvariant()))
-            p.Add(("sampler", $"'{s}' is not one of {string.Join(", ", SamplingMethods)}"));
+        if (SamplingMethod is { } s && !SamplerNames.Ode.Contains(s.ToLowerInvariant()))
+            p.Add(("sampler", $"'{s}' is not one of {string.Join(", ", SamplerNames.Ode)}"));
         FlowMatching.GuidanceMethod? method = null;
         if (GuidanceMethod is { } g)
             try { method = FlowMatching.GuidanceOptions.ParseMethod(g); }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using RAE.Grid.Models.Checkpoints;
+using RAE.Grid.Models.FlowMatching;
 using RAE.Grid.Models.T2I;
 
 namespace RAE.Grid.Models.Bundles;
@@ -21,10 +22,10 @@ internal static class T2IValidation
         }
         if (t.Tokenizer.Length == 0) p.Add("t2i.tokenizer: missing (vocab.json + merges.txt [+ tokenizer_config.json], or tokenizer.json)");
         foreach (var (file, i) in t.Tokenizer.Select((x, i) => (x, i))) fileMustExist(file, $"t2i.tokenizer[{i}]", true);
-        if (!T2ISamplerSection.Methods.Contains(t.Sampler.Method))
-            p.Add($"t2i.sampler.method: '{t.Sampler.Method}' is not one of {string.Join(", ", T2ISamplerSection.Methods)}");
+        if (!SamplerNames.TextToImage.Contains(t.Sampler.Method))
+            p.Add($"t2i.sampler.method: '{t.Sampler.Method}' is not one of {string.Join(", ", SamplerNames.TextToImage)}");
         if (t.Sampler.NumSteps < 1) p.Add("t2i.sampler.num_steps: must be at least 1");
-        else if (t.Sampler.Method == "official-loop" && t.Sampler.NumSteps < 2) p.Add("t2i.sampler.num_steps: the official loop needs at least 2");
+        else if (t.Sampler.Method == SamplerNames.OfficialLoop && t.Sampler.NumSteps < 2) p.Add("t2i.sampler.num_steps: the official loop needs at least 2");
         if (!(t.Sampler.CfgScale >= 1)) p.Add("t2i.sampler.cfg_scale: must be at least 1 (1 = no guidance)");
         if (t.MaxPromptTokens <= 0) p.Add("t2i.max_prompt_tokens: must be positive");
     }

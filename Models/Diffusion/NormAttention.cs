@@ -1,3 +1,4 @@
+using RAE.Grid.Models.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;

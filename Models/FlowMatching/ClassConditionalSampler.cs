@@ -31,7 +31,7 @@ public sealed class ClassConditionalSampler(IFlowOdeSampler solver, Tensor grid)
     public bool ItemByItem { get; init; }
 
     /// <summary>The official sampler: <paramref name="numSteps"/>-point shifted grid and the named method.</summary>
-    public static ClassConditionalSampler Official(double shift, int numSteps = SamplingGrid.OfficialSteps, string samplingMethod = "euler") =>
+    public static ClassConditionalSampler Official(double shift, int numSteps = SamplingGrid.OfficialSteps, string samplingMethod = SamplerNames.Euler) =>
         new(IFlowOdeSampler.ForMethod(samplingMethod), SamplingGrid.Official(numSteps, shift));
 
     /// <summary>

@@ -12,11 +12,6 @@ public interface IFlowOdeSampler
     /// </summary>
     Tensor Sample(VelocityField v, Tensor x, Tensor grid, StepObserver? onStep = null, CancellationToken cancellation = default);
 
-    /// <summary>A solver by the official <c>sampling_method</c> name ("euler"; "heun" as an option).</summary>
-    static IFlowOdeSampler ForMethod(string samplingMethod) => samplingMethod.ToLowerInvariant() switch
-    {
-        "euler" => new EulerSampler(),
-        "heun" or "heun2" => new HeunSampler(),
-        _ => throw new ArgumentException($"sampling_method '{samplingMethod}' is not supported (euler, heun)"),
-    };
+    /// <summary>A solver by the official <c>sampling_method</c> name (<see cref="SamplerNames.OdeSolver"/>).</summary>
+    static IFlowOdeSampler ForMethod(string samplingMethod) => SamplerNames.OdeSolver(samplingMethod);
 }

@@ -1,3 +1,4 @@
+using RAE.Grid.Models.Layers;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -10,14 +11,14 @@ public sealed class Qwen2DecoderLayer : Module<Tensor, Tensor>
 {
     public readonly Qwen2Attention self_attn;
     public readonly Qwen2MLP mlp;
-    public readonly Qwen2RMSNorm input_layernorm, post_attention_layernorm;
+    public readonly RMSNorm input_layernorm, post_attention_layernorm;
 
     public Qwen2DecoderLayer(Qwen2Config config) : base("Qwen2DecoderLayer")
     {
         self_attn = new Qwen2Attention(config);
         mlp = new Qwen2MLP(config);
-        input_layernorm = new Qwen2RMSNorm(config.HiddenSize, config.RmsNormEps);
-        post_attention_layernorm = new Qwen2RMSNorm(config.HiddenSize, config.RmsNormEps);
+        input_layernorm = new RMSNorm(config.HiddenSize, config.RmsNormEps);
+        post_attention_layernorm = new RMSNorm(config.HiddenSize, config.RmsNormEps);
         RegisterComponents();
     }
 

@@ -1,3 +1,4 @@
+using RAE.Grid.Models.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -16,7 +17,7 @@ public sealed class Qwen2Model : Module<Tensor, Tensor>
 {
     public readonly Embedding embed_tokens;
     public readonly ModuleList<Qwen2DecoderLayer> layers;
-    public readonly Qwen2RMSNorm norm;
+    public readonly RMSNorm norm;
 
     /// <summary>The configuration the model was built with.</summary>
     public Qwen2Config Config { get; }
@@ -27,7 +28,7 @@ public sealed class Qwen2Model : Module<Tensor, Tensor>
         embed_tokens = Embedding(config.VocabSize, config.HiddenSize);
         layers = new ModuleList<Qwen2DecoderLayer>(Enumerable.Range(0, config.NumHiddenLayers)
             .Select(_ => new Qwen2DecoderLayer(config)).ToArray());
-        norm = new Qwen2RMSNorm(config.HiddenSize, config.RmsNormEps);
+        norm = new RMSNorm(config.HiddenSize, config.RmsNormEps);
         RegisterComponents();
     }
 

@@ -1,3 +1,5 @@
+using RAE.Grid.Models.Llm;
+
 namespace RAE.Grid.Models.T2I;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using RAE.Grid.Models.Checkpoints;
+using RAE.Grid.Models.FlowMatching;
 using RAE.Grid.Models.Llm;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,6 +1,8 @@
 using RAE.Grid.Models.Bundles;
 using RAE.Grid.Models.Checkpoints;
 using RAE.Grid.Models.FlowMatching;
+using RAE.Grid.Models.Llm;
+using RAE.Grid.Models.Rae;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.Models.T2I;

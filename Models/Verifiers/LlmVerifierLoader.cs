@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Llm;
+using RAE.Grid.Models.Rae;
 using RAE.Grid.Models.T2I;
 
 namespace RAE.Grid.Models.Verifiers;

@@ -1,4 +1,5 @@
 using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Rae;
 
 namespace RAE.Grid.Models.Verifiers;
 
@@ -11,7 +12,7 @@ public static class VerifierLoader
         SiglipTextLatentVerifier.TypeName => SiglipTextLatentVerifier.Load(model, section),
         ClassProbeVerifier.TypeName => ClassProbeVerifier.Load(section.Name, model.Bundle.Resolve(section.Weights), model.LatentShape,
             model.Diffusion?.NumClasses ?? model.Bundle.Misc.NumClasses),
-        T2I.AnswerLogitsVerifier.TypeName or T2I.PromptConfidenceVerifier.TypeName => LlmVerifierLoader.Load(model, section),
+        AnswerLogitsVerifier.TypeName or PromptConfidenceVerifier.TypeName => LlmVerifierLoader.Load(model, section),
         _ => throw new BundleValidationException(model.Bundle.Name,
             [$"verifiers '{section.Name}'.type: '{section.Type}' is not one of {string.Join(", ", VerifierSection.Types)}"]),
     };

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Rae;
 using RAE.Grid.Models.Verifiers;
 using RAE.Grid.Training.Data;
 using static TorchSharp.torch;

@@ -1,4 +1,5 @@
 using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Rae;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.Training.Evaluation;

@@ -1,4 +1,4 @@
-using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Rae;
 using RAE.Grid.Models.Verifiers;
 using RAE.Grid.Training.Data;
 using static TorchSharp.torch;

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.FlowMatching;
+using RAE.Grid.Models.Rae;
 using RAE.Grid.Models.T2I;
 using RAE.Grid.Models.Verifiers;
 using RAE.Grid.Training.Data;

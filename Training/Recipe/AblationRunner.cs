@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Rae;
 using RAE.Grid.Training.Data;
 using RAE.Grid.Training.Evaluation;
 using RAE.Grid.Training.Stage1;

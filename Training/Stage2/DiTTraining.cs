@@ -1,4 +1,5 @@
 using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Bundles.Loading;
 using RAE.Grid.Training.Data;
 using RAE.Grid.Models.Diffusion;
 using RAE.Grid.Models.FlowMatching;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Bundles.Loading;
 using RAE.Grid.Models.Diffusion;
 using RAE.Grid.Models.FlowMatching;
 

@@ -1,4 +1,5 @@
 using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Bundles.Loading;
 using RAE.Grid.Models.Checkpoints;
 using RAE.Grid.Models.Diffusion;
 using RAE.Grid.Models.FlowMatching;
@@ -12,7 +13,7 @@ namespace RAE.Grid.Training.Stage2;
 /// the same generator delegate as <see cref="Evaluation.ImageGenerators.ForBundle"/>, so an evaluator compares the two alike.
 /// </summary>
 public sealed class PixelSpaceGenerator(IVelocityModel model, double shift, int numSteps = SamplingGrid.OfficialSteps,
-    GuidanceOptions? guidance = null, string samplingMethod = "euler")
+    GuidanceOptions? guidance = null, string samplingMethod = SamplerNames.Euler)
 {
     /// <summary>The pixel-space velocity model.</summary>
     public IVelocityModel Model { get; } = model;

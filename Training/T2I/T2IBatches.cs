@@ -1,4 +1,6 @@
+using RAE.Grid.Models.Llm;
 using RAE.Grid.Models.T2I;
+using RAE.Grid.Models.Verifiers;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.Training.T2I;

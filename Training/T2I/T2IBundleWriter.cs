@@ -1,5 +1,6 @@
 using RAE.Grid.Models.Bundles;
-using RAE.Grid.Models.T2I;
+using RAE.Grid.Models.Bundles.Writers;
+using RAE.Grid.Models.Verifiers;
 
 namespace RAE.Grid.Training.T2I;
 

@@ -1,4 +1,5 @@
 using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Bundles.Writers;
 using RAE.Grid.Models.Checkpoints;
 using RAE.Grid.Models.Llm;
 using RAE.Grid.Models.T2I;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using RAE.Grid.Models.Bundles;
 using RAE.Grid.Models.Checkpoints;
 using RAE.Grid.Models.Imaging;
+using RAE.Grid.Models.Rae;
 using RAE.Grid.Models.Verifiers;
 using RAE.Grid.Training.Data;
 using static TorchSharp.torch;

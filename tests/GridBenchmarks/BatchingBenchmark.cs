@@ -2,8 +2,8 @@ using System.Diagnostics;
 using RAE.Grid.Contracts;
 using RAE.Grid.Grains.Configuration;
 using RAE.Grid.Grains.Placement;
-using RAE.Grid.Models.Bundles;
 using RAE.Grid.Models.Imaging;
+using RAE.Grid.Models.Rae;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.GridBenchmarks;

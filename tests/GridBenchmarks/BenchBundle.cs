@@ -1,4 +1,4 @@
-using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Bundles.Writers;
 
 namespace RAE.Grid.GridBenchmarks;
 

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 using RAE.Grid.Client;
 using RAE.Grid.Contracts;
 using RAE.Grid.Grains.Configuration;
-using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Rae;
 
 namespace RAE.Grid.GridBenchmarks;
 

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using RAE.Grid.Grid.Tests.MultiProcess;
 using RAE.Grid.Models.Bundles;
 using RAE.Grid.Models.Imaging;
+using RAE.Grid.Models.Rae;
 
 namespace RAE.Grid.Grid.Tests.Cli;
 

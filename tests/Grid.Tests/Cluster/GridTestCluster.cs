@@ -37,7 +37,7 @@ public sealed record GridClusterSpec(string[][] SiloStages)
 }
 
 /// <summary>
-/// Folders a test cluster works in: a random-weight bundle ("tiny", made by <see cref="Models.Bundles.RandomBundle"/>),
+/// Folders a test cluster works in: a random-weight bundle ("tiny", made by <see cref="Models.Bundles.Writers.RandomBundle"/>),
 /// the output store shared by every silo, and the job-state folder. Kept apart from the cluster so a second cluster can
 /// be started on the same folders (restart tests). Deleted on dispose.
 /// </summary>
@@ -50,7 +50,7 @@ public sealed class GridTestFolders : IDisposable
     public GridTestFolders(long bundleSeed = 0)
     {
         Root = Directory.CreateTempSubdirectory("rae-grid-cluster-").FullName;
-        BundlePath = Models.Bundles.RandomBundle.Create(Path.Combine(Root, "bundle"), bundleSeed);
+        BundlePath = Models.Bundles.Writers.RandomBundle.Create(Path.Combine(Root, "bundle"), bundleSeed);
         // Default guidance: AutoGuidance 1.42 on t in [0.2, 0.7] (the tiny bundle's interval is the whole [0, 1]).
         var bundle = Models.Bundles.RaeBundle.Load(BundlePath);
         IntervalBundlePath = Path.Combine(Root, "bundle", "bundle-interval.json");

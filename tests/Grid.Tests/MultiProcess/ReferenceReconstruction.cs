@@ -1,5 +1,5 @@
-using RAE.Grid.Models.Bundles;
 using RAE.Grid.Models.Imaging;
+using RAE.Grid.Models.Rae;
 using StbImageSharp;
 using static TorchSharp.torch;
 

@@ -17,7 +17,7 @@ public sealed class ReadinessTests
         var port = ObservedEndpoints.FreePort();
         using var folders = new GridTestFolders();
         // A second bundle whose diffusion weights are not there yet (as if still being copied onto the volume).
-        var late = Models.Bundles.RandomBundle.Create(Path.Combine(folders.Root, "late"), seed: 3);
+        var late = Models.Bundles.Writers.RandomBundle.Create(Path.Combine(folders.Root, "late"), seed: 3);
         var weights = Path.Combine(folders.Root, "late", "dit", "model.safetensors");
         var aside = weights + ".copying";
         File.Move(weights, aside);

@@ -4,7 +4,7 @@ using RAE.Grid.Contracts;
 using RAE.Grid.Grains.Configuration;
 using RAE.Grid.Grains.Stages;
 using RAE.Grid.Grid.Tests.Cluster;
-using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Rae;
 using RAE.Grid.Silo;
 using StbImageSharp;
 

@@ -1,5 +1,7 @@
 using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Bundles.Writers;
 using RAE.Grid.Models.Checkpoints;
+using RAE.Grid.Models.Rae;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.Models.Tests.Bundles;

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Bundles.Writers;
 using RAE.Grid.Models.Checkpoints;
+using RAE.Grid.Models.Rae;
 using RAE.Grid.Models.T2I;
 using static TorchSharp.torch;
 

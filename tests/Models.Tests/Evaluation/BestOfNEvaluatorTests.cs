@@ -1,4 +1,5 @@
 using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Rae;
 using RAE.Grid.Models.Tests.Verifiers;
 using RAE.Grid.Training.Data;
 using RAE.Grid.Training.Evaluation;

@@ -1,4 +1,5 @@
-using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Bundles.Writers;
+using RAE.Grid.Models.Rae;
 using RAE.Grid.Models.Tests.Verifiers;
 
 namespace RAE.Grid.Models.Tests.Evaluation;

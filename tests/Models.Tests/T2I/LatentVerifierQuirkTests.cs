@@ -1,6 +1,7 @@
 using RAE.Grid.Models.T2I;
 using RAE.Grid.Models.Tests.Golden;
 using RAE.Grid.Models.Tests.Golden.Runners;
+using RAE.Grid.Models.Verifiers;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.Models.Tests.T2I;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RAE.Grid.Models.Llm;
 using RAE.Grid.Models.T2I;
 
 namespace RAE.Grid.Models.Tests.T2I;

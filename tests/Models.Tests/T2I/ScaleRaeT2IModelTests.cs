@@ -1,3 +1,4 @@
+using RAE.Grid.Models.FlowMatching;
 using RAE.Grid.Models.Tests.Golden;
 using System.Text.Json;
 using System.Text.Json.Nodes;

@@ -1,4 +1,7 @@
 using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Bundles.Writers;
+using RAE.Grid.Models.FlowMatching;
+using RAE.Grid.Models.Rae;
 using RAE.Grid.Models.T2I;
 using RAE.Grid.Models.Tests.Verifiers;
 using RAE.Grid.Models.Verifiers;

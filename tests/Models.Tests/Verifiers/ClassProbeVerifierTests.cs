@@ -1,5 +1,5 @@
-using RAE.Grid.Models.Bundles;
 using RAE.Grid.Models.Checkpoints;
+using RAE.Grid.Models.Rae;
 using RAE.Grid.Models.Verifiers;
 using static TorchSharp.torch;
 

@@ -1,6 +1,8 @@
 using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Bundles.Writers;
 using RAE.Grid.Models.Encoders;
 using RAE.Grid.Models.Encoders.Siglip;
+using RAE.Grid.Models.Rae;
 using RAE.Grid.Models.Verifiers;
 using static TorchSharp.torch;
 

@@ -1,4 +1,5 @@
 using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Bundles.Loading;
 using RAE.Grid.Models.Checkpoints;
 using RAE.Grid.Models.Tests.Checkpoints;
 using RAE.Grid.Training;

@@ -1,5 +1,5 @@
 using RAE.Grid.Models.Bundles;
-using RAE.Grid.Models.T2I;
+using RAE.Grid.Models.Rae;
 using RAE.Grid.Models.Tests.Verifiers;
 using RAE.Grid.Models.Verifiers;
 using RAE.Grid.Training.Data;

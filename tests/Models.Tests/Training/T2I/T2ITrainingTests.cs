@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
-using RAE.Grid.Models.Bundles;
 using RAE.Grid.Models.Checkpoints;
+using RAE.Grid.Models.FlowMatching;
+using RAE.Grid.Models.Rae;
 using RAE.Grid.Models.Tests.Verifiers;
-using RAE.Grid.Models.T2I;
 using RAE.Grid.Models.Verifiers;
 using RAE.Grid.Training;
 using RAE.Grid.Training.Data;

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Bundles.Writers;
+using RAE.Grid.Models.Rae;
 using RAE.Grid.Models.Tests.Verifiers;
 using RAE.Grid.Models.Verifiers;
 using RAE.Grid.Training.Data;

@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
+using RAE.Grid.Models.Llm;
 using RAE.Grid.Models.T2I;
 
-namespace RAE.Grid.Models.Bundles;
+namespace RAE.Grid.Models.Bundles.Writers;
 
 /// <summary>
 /// The HF <c>config.json</c> of a <c>ScaleRAEQwenForCausalLM</c> as the released T2I models are configured (query-mode

@@ -1,4 +1,4 @@
-namespace RAE.Grid.Models.T2I;
+namespace RAE.Grid.Models.Verifiers;
 
 /// <summary>
 /// One candidate's verifier results as <c>verify_results.parse_metadata</c> reads them back from the results JSON.

@@ -1,7 +1,7 @@
-using RAE.Grid.Models.Verifiers;
+using RAE.Grid.Models.T2I;
 using static TorchSharp.torch;
 
-namespace RAE.Grid.Models.T2I;
+namespace RAE.Grid.Models.Verifiers;
 
 /// <summary>
 /// Scale-RAE's Answer Logits latent verifier (<c>scaling_experiment.py</c>, <c>post_qa_mode='latent'</c>): the LLM reads

@@ -1,9 +1,10 @@
 using System.Text.Json.Nodes;
 using RAE.Grid.Models.Llm;
 using RAE.Grid.Models.T2I;
+using RAE.Grid.Models.Verifiers;
 using static TorchSharp.torch;
 
-namespace RAE.Grid.Models.Bundles;
+namespace RAE.Grid.Models.Bundles.Writers;
 
 /// <summary>
 /// The <c>t2i</c> part of a random bundle: a tiny Scale-RAE T2I checkpoint (Qwen2 LLM, latent queries, mm_projector,

@@ -1,4 +1,4 @@
-namespace RAE.Grid.Models.T2I;
+namespace RAE.Grid.Models.Verifiers;
 
 /// <summary>
 /// <c>get_loss</c> of <c>scaling_experiment.py</c> for one candidate: the "Describe this image." question followed by

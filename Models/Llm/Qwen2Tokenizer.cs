@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
 
-namespace RAE.Grid.Models.T2I;
+namespace RAE.Grid.Models.Llm;
 
 /// <summary>
 /// Qwen2's tokenizer: byte-level BPE over Qwen2's own files, through Microsoft.ML.Tokenizers' <see cref="BpeTokenizer"/>
@@ -10,7 +10,7 @@ namespace RAE.Grid.Models.T2I;
 /// <c>&lt;|im_end|&gt;</c>, and any others the files add), which are matched whole before BPE runs. Reads either a
 /// fast-tokenizer <c>tokenizer.json</c> (its <c>model.vocab</c>, <c>model.merges</c> and <c>added_tokens</c>) or
 /// <c>vocab.json</c> + <c>merges.txt</c> with the added tokens of <c>tokenizer_config.json</c> (<c>added_tokens_decoder</c>).
-/// Like Qwen2's, it adds no BOS or EOS: the prompt templates (<see cref="ScaleRaePrompts"/>) place every special token.
+/// Like Qwen2's, it adds no BOS or EOS: the prompt templates (<see cref="T2I.ScaleRaePrompts"/>) place every special token.
 /// </summary>
 public sealed class Qwen2Tokenizer
 {

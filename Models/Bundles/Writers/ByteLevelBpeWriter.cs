@@ -3,9 +3,10 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using RAE.Grid.Models.Llm;
 using RAE.Grid.Models.T2I;
 
-namespace RAE.Grid.Models.Bundles;
+namespace RAE.Grid.Models.Bundles.Writers;
 
 /// <summary>
 /// Writes a byte-level BPE tokenizer in Qwen2's file format (<c>vocab.json</c>, <c>merges.txt</c>,

@@ -1,4 +1,6 @@
-namespace RAE.Grid.Models.T2I;
+using RAE.Grid.Models.T2I;
+
+namespace RAE.Grid.Models.Verifiers;
 
 /// <summary>
 /// <c>get_score</c> of <c>scaling_experiment.py</c> over one greedy answer. Values the answer never produced are 0

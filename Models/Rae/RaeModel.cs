@@ -1,9 +1,11 @@
+using RAE.Grid.Models.Bundles;
+using RAE.Grid.Models.Bundles.Loading;
 using RAE.Grid.Models.Diffusion;
 using RAE.Grid.Models.FlowMatching;
-using RAE.Grid.Models.Rae;
+using RAE.Grid.Models.T2I;
 using static TorchSharp.torch;
 
-namespace RAE.Grid.Models.Bundles;
+namespace RAE.Grid.Models.Rae;
 
 /// <summary>
 /// A loaded bundle: the RAE (encoder, decoder, stats) and, when the bundle has a <c>stage_2</c>, the diffusion model

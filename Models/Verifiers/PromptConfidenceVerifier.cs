@@ -1,8 +1,8 @@
-using RAE.Grid.Models.Verifiers;
+using RAE.Grid.Models.T2I;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace RAE.Grid.Models.T2I;
+namespace RAE.Grid.Models.Verifiers;
 
 /// <summary>
 /// Scale-RAE's Prompt Confidence latent verifier (<c>get_loss</c>): after "Describe this image." the LLM reads the bare

@@ -4,7 +4,7 @@ using RAE.Grid.Models.Diffusion;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace RAE.Grid.Models.Bundles;
+namespace RAE.Grid.Models.Bundles.Loading;
 
 /// <summary>
 /// Builds a diffusion model from a bundle block (<c>stage_2</c> or <c>guidance.guidance_model</c>): the official

@@ -1,4 +1,4 @@
-namespace RAE.Grid.Models.Bundles;
+namespace RAE.Grid.Models.Bundles.Writers;
 
 /// <summary>
 /// Sizes of a random bundle: widths, depths and heads of the encoder, decoder, DiT^DH and its weak guidance model.

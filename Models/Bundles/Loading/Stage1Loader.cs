@@ -7,7 +7,7 @@ using RAE.Grid.Models.Encoders.Siglip;
 using RAE.Grid.Models.Rae;
 using static TorchSharp.torch;
 
-namespace RAE.Grid.Models.Bundles;
+namespace RAE.Grid.Models.Bundles.Loading;
 
 /// <summary>
 /// Builds the RAE of a bundle's <c>stage_1</c> block: the frozen encoder named by <c>encoder_cls</c> from its HF

@@ -6,7 +6,7 @@ using RAE.Grid.Models.Diffusion;
 using RAE.Grid.Models.Encoders.Dinov2;
 using static TorchSharp.torch;
 
-namespace RAE.Grid.Models.Bundles;
+namespace RAE.Grid.Models.Bundles.Writers;
 
 /// <summary>
 /// Writes a randomly initialised but complete RAE bundle (DINOv2-with-registers encoder, ViT decoder, DiT^DH and a

@@ -4,7 +4,7 @@ using RAE.Grid.Models.Encoders.Siglip;
 using RAE.Grid.Models.Verifiers;
 using static TorchSharp.torch;
 
-namespace RAE.Grid.Models.Bundles;
+namespace RAE.Grid.Models.Bundles.Writers;
 
 /// <summary>
 /// The SigLIP-2 parts of a random bundle: the vision tower as the RAE encoder, and the <c>siglip2-text</c> verifier

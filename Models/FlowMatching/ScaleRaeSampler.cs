@@ -1,6 +1,9 @@
-namespace RAE.Grid.Models.T2I;
+namespace RAE.Grid.Models.FlowMatching;
 
-/// <summary>How <see cref="ScaleRaeT2IModel.Generate"/> integrates the diffusion head.</summary>
+/// <summary>
+/// How <see cref="T2I.ScaleRaeT2IModel.Generate"/> integrates Scale-RAE's diffusion head; named in bundles and requests
+/// by <see cref="SamplerNames.TextToImage"/>.
+/// </summary>
 public enum ScaleRaeSampler
 {
     /// <summary>Euler on RAE's shifted float32 grid, no final step to 0 (recommended).</summary>

@@ -1,4 +1,4 @@
-namespace RAE.Grid.Models.T2I;
+namespace RAE.Grid.Models.Verifiers;
 
 /// <summary>
 /// Best-of-N selection of <c>inference/verify_results.py</c> (<c>parse_metadata</c>): a stable sort of the candidates
