@@ -19,9 +19,16 @@ public class Qwen2LoadingTests
     public void The_config_reads_the_hf_fields()
     {
         var c = GoldenCase.At("t2i/qwen2_lm");
-        var config = Qwen2Config.FromJson(c["hf_config"]);
-        Assert.Equal(new Qwen2Config(96, 64, 176, 2, 4, 2, "silu", 32768, 1e-6, 1e6, false, 93, 95, 93), config);
-        Assert.Equal(16, config.HeadDim);
+        var hf = c["hf_config"];
+        var config = Qwen2Config.FromJson(hf);
+        int Int(string field) => hf.GetProperty(field).GetInt32();
+        double Double(string field) => hf.GetProperty(field).GetDouble();
+        // Each HF field, read here straight from the case's JSON, lands in its own member.
+        Assert.Equal(new Qwen2Config(Int("vocab_size"), Int("hidden_size"), Int("intermediate_size"), Int("num_hidden_layers"),
+            Int("num_attention_heads"), Int("num_key_value_heads"), hf.GetProperty("hidden_act").GetString()!,
+            Int("max_position_embeddings"), Double("rms_norm_eps"), Double("rope_theta"), hf.GetProperty("tie_word_embeddings").GetBoolean(),
+            Int("bos_token_id"), Int("eos_token_id"), Int("pad_token_id")), config);
+        Assert.Equal(Int("hidden_size") / Int("num_attention_heads"), config.HeadDim);
         Assert.True(Qwen2Config.FromJson(c["hf_config_tied"]).TieWordEmbeddings);
     }
 
@@ -42,7 +49,7 @@ public class Qwen2LoadingTests
         using var scope = NewDisposeScope();
         var (config, w) = Untied();
         w.Remove("model.layers.1.mlp.up_proj.weight");
-        w["model.layers.0.self_attn.k_proj.bias"] = zeros(64);
+        w["model.layers.0.self_attn.k_proj.bias"] = zeros(w["model.layers.0.self_attn.k_proj.bias"].shape[0] + 1);
         w["model.extra"] = zeros(1);
         var e = Assert.Throws<StateDictMismatchException>(() => Qwen2ForCausalLM.Load(config, w));
         Assert.Equal(["model.layers.1.mlp.up_proj.weight"], e.Missing);

@@ -52,9 +52,9 @@ public sealed class LatentVerifierQuirkTests
         var c = new GoldenCase(Path.Combine(GoldenCase.Root, "t2i", "latent_verifier"));
         var io = c.Read("io.safetensors");
         var model = LatentVerifierRunner.LoadModel(c).With(SplicePrecision.NoCast);
-        var (_, prompt) = LatentVerifierRunner.Verifiers(model, io, LatentVerifierRunner.MaxNewTokens);
+        var (_, prompt) = LatentVerifierRunner.Verifiers(c, model, io);
         var features = io["mid.image_features_bf16"];
-        var conf = Enumerable.Range(0, 8).Select(i => prompt.EvaluateFeatures(features[i], "", out _).PromptConf).ToArray();
+        var conf = Enumerable.Range(0, LatentVerifierRunner.Candidates(c)).Select(i => prompt.EvaluateFeatures(features[i], "", out _).PromptConf).ToArray();
         var reference = io["out.prompt_conf_score"].data<double>().ToArray();
         var rel = conf.Zip(reference, (a, b) => Math.Abs(a - b)).Max() / reference.Max(Math.Abs);
         Assert.True(rel > 5e-5, $"without the cast prompt_conf_score should miss out.* visibly, moved {rel:E2}");

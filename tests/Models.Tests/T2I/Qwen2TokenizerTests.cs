@@ -73,10 +73,11 @@ public sealed class Qwen2TokenizerTests
     public void The_generation_template_gives_the_golden_cases_prompt_texts()
     {
         // The golden scale_rae_t2i case ran the official build_prompt(prompt, with_image=False, gen_image=True).
-        using var config = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(Golden.GoldenCase.Root, "t2i", "scale_rae_t2i", "config.json")));
-        var prompts = config.RootElement.GetProperty("prompts").EnumerateArray().Select(p => p.GetString()!).ToList();
-        var texts = config.RootElement.GetProperty("prompt_texts").EnumerateArray().Select(p => p.GetString()!).ToList();
-        Assert.Equal(2, prompts.Count);
+        var c = Golden.GoldenCase.At("t2i/scale_rae_t2i");
+        var prompts = c["prompts"].EnumerateArray().Select(p => p.GetString()!).ToList();
+        var texts = c["prompt_texts"].EnumerateArray().Select(p => p.GetString()!).ToList();
+        // One prompt per row of the case's input ids.
+        Assert.Equal(c.Read("io.safetensors")["in.input_ids"].shape[0], prompts.Count);
         Assert.Equal(texts, prompts.Select(p => ScaleRaePrompts.Generation(p)));
     }
 

@@ -33,7 +33,7 @@ public sealed class ScaleRaeDiffHeadTests(ITestOutputHelper output)
         using var _ = no_grad();
         var c = new GoldenCase(CaseDir);
         var config = ScaleRaeDiTConfig.FromJson(c["lightningdit_params"]) with { CondSilu = false };
-        var head = new ScaleRaeDiffusionHead(64, config);
+        var head = new ScaleRaeDiffusionHead(c["hf_config"].GetProperty("hidden_size").GetInt32(), config);
         head.Load(c.Read("weights.safetensors"), "t2i/scale_rae_t2i/weights.safetensors");
         var io = c.Read("io.safetensors");
         var v = head.diff_head.model.forward(io["in.x_t"], io["in.t"], io["out.cond_z"]);

@@ -56,7 +56,7 @@ public class ScaleRaeT2IModelTests
         weights.Remove("lm_head.weight");
         var tied = ScaleRaeT2IModel.Load(tiedConfig, dit, weights);
         Assert.DoesNotContain("lm_head.weight", tied.state_dict().Keys);
-        var h = randn(1, 64);
+        var h = randn(1, hf["hidden_size"]!.GetValue<long>());
         Assert.True(TensorAssert.BitEqual(tied.Llm.Logits(h), nn.functional.linear(h, weights["model.embed_tokens.weight"])));
     }
 
@@ -69,7 +69,10 @@ public class ScaleRaeT2IModelTests
         var model = ScaleRaeT2IRunner.Load(c);
         var ids = c.Read("io.safetensors")["in.input_ids"][..1];
         var noise = model.Noise(1, 7);
-        Assert.Equal([1L, 48, 16, 16], noise.shape);
+        // One latent of the diffusion head's shape: [1, in_channels, input_size, input_size].
+        var dit = c["lightningdit_params"];
+        var side = dit.GetProperty("input_size").GetInt64();
+        Assert.Equal([1L, dit.GetProperty("in_channels").GetInt64(), side, side], noise.shape);
         Assert.True(TensorAssert.BitEqual(noise, model.Noise(1, 7)));
         var plain = model.Generate(ids, noise, 3, sampler: ScaleRaeSampler.OfficialLoop);
         var guided = model.Generate(ids, noise, 3, 3.0, ScaleRaeSampler.OfficialLoop);

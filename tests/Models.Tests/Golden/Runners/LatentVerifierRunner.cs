@@ -25,11 +25,11 @@ public sealed class LatentVerifierRunner : IGoldenCaseRunner
         var own = model.ProjectLatents(io["in.latents"]);
         yield return new("io:mid.image_features", own, io["mid.image_features"], Rtol);
 
-        foreach (var (name, t) in Compute(model.With(SplicePrecision.OfficialBf16Cast), io["mid.image_features_bf16"], io))
+        foreach (var (name, t) in Compute(c, model.With(SplicePrecision.OfficialBf16Cast), io["mid.image_features_bf16"], io))
             yield return new($"io:out.{name}", t, io[$"out.{name}"], t.dtype == ScalarType.Int64 ? 0 : Rtol);
-        foreach (var (name, t) in Compute(model.With(SplicePrecision.OfficialBf16Cast), own, io))
+        foreach (var (name, t) in Compute(c, model.With(SplicePrecision.OfficialBf16Cast), own, io))
             yield return new($"io:out.{name} (own features)", t, io[$"out.{name}"], t.dtype == ScalarType.Int64 ? 0 : OwnFeaturesRtol);
-        foreach (var (name, t) in Compute(model.With(SplicePrecision.NoCast), own, io))
+        foreach (var (name, t) in Compute(c, model.With(SplicePrecision.NoCast), own, io))
             yield return new($"io:out.nocast_{name}", t, io[$"out.nocast_{name}"], t.dtype == ScalarType.Int64 ? 0 : Rtol);
     }
 
@@ -42,34 +42,42 @@ public sealed class LatentVerifierRunner : IGoldenCaseRunner
             model.Read("weights.safetensors"), model.PathOf("weights.safetensors"));
     }
 
-    /// <summary>The verifiers of the case, with the stored token ids standing in for the tokenizer.</summary>
-    public static (AnswerLogitsVerifier Answer, PromptConfidenceVerifier Prompt) Verifiers(ScaleRaeUnderstanding model,
-        Dictionary<string, Tensor> io, int maxNewTokens)
+    /// <summary>
+    /// The verifiers of the case, with the stored token ids standing in for the tokenizer, its end-of-answer id and
+    /// its answer budget.
+    /// </summary>
+    public static (AnswerLogitsVerifier Answer, PromptConfidenceVerifier Prompt) Verifiers(GoldenCase c,
+        ScaleRaeUnderstanding model, Dictionary<string, Tensor> io)
     {
         var qa = Ids(io["in.qa_input_ids"]);
         var promptIds = Ids(io["in.ref_prompt_ids"]);
         var refQuestion = Ids(io["in.ref_input_ids"])[..^promptIds.Length];
         var answer = new AnswerLogitsVerifier("answer-logits", "golden", model, _ => qa,
-            Ids(io["in.yes_token_ids"]).ToHashSet(), Ids(io["in.no_token_ids"]).ToHashSet(), EosId, maxNewTokens);
+            Ids(io["in.yes_token_ids"]).ToHashSet(), Ids(io["in.no_token_ids"]).ToHashSet(), EosId(c), MaxNewTokens(c));
         var prompt = new PromptConfidenceVerifier("prompt-confidence", "golden", model, _ => refQuestion, _ => promptIds);
         return (answer, prompt);
     }
 
-    /// <summary><c>&lt;|im_end|&gt;</c> in the case's vocabulary (config special_ids).</summary>
-    public const long EosId = 61;
+    /// <summary><c>&lt;|im_end|&gt;</c> in the case's vocabulary (config <c>special_ids</c>, "eos &lt;|im_end|&gt;").</summary>
+    public static long EosId(GoldenCase c) => c["special_ids"].GetProperty("eos <|im_end|>").GetInt64();
 
     /// <summary>The case's <c>post_qa_max_new_tokens</c>.</summary>
-    public const int MaxNewTokens = 3;
+    public static int MaxNewTokens(GoldenCase c) => c["post_qa_max_new_tokens"].GetInt32();
+
+    /// <summary>The case's candidates: the rows of <c>in.latents</c> (config <c>n_candidates</c>).</summary>
+    public static int Candidates(GoldenCase c) => c["n_candidates"].GetInt32();
 
     private static long[] Ids(Tensor t) => t.data<long>().ToArray();
 
     /// <summary>Every output of one path, keyed by the name after <c>out.</c> / <c>out.nocast_</c>.</summary>
-    private static IEnumerable<(string, Tensor)> Compute(ScaleRaeUnderstanding model, Tensor features, Dictionary<string, Tensor> io)
+    private static IEnumerable<(string, Tensor)> Compute(GoldenCase c, ScaleRaeUnderstanding model, Tensor features,
+        Dictionary<string, Tensor> io)
     {
-        var (answerVerifier, promptVerifier) = Verifiers(model, io, MaxNewTokens);
+        var (answerVerifier, promptVerifier) = Verifiers(c, model, io);
         var gen = Ids(io["in.gen_input_ids"]);
         var n = (int)features.shape[0];
-        const int steps = MaxNewTokens + 1;
+        // The official loop stops after max_new_tokens + 1 tokens (config max_generated).
+        var steps = MaxNewTokens(c) + 1;
         var vocab = model.Lm.Config.VocabSize;
         var ids = full(n, steps, -1L, ScalarType.Int64);
         var (selected, confs, stepLogits) = (zeros(n, steps), zeros(n, steps), zeros(n, steps, vocab));
@@ -116,7 +124,7 @@ public sealed class LatentVerifierRunner : IGoldenCaseRunner
         {
             var rank = VerifierRanking.Rank(metric, metrics).Select(x => (long)x).ToArray();
             yield return ($"rank_{metric}", tensor(rank));
-            yield return ($"top4_{metric}", tensor(rank[..4]));
+            yield return ($"top4_{metric}", tensor(rank.Take(4).ToArray())); // parse_metadata: sorted[:4]
         }
     }
 }

@@ -50,7 +50,9 @@ public sealed class ScaleRaeT2IRunner : IGoldenCaseRunner
 
         var steps = c["euler"].GetProperty("steps").GetInt32();
         yield return new("io:out.t_grid_euler", SamplingGrid.Official(steps + 1, model.Head.diff_head.Shift), io["out.t_grid_euler"], 0);
-        var pairs = OfficialLoopSchedule.Pairs(model.Head.diff_head.Shift);
+        var loop = c["official_loop"];
+        var pairs = OfficialLoopSchedule.Pairs(model.Head.diff_head.Shift, loop.GetProperty("inference_step").GetInt32(),
+            loop.GetProperty("diffusion_steps").GetInt32());
         yield return new("io:mid.official_loop_t_curr", tensor(pairs.Select(p => (double)p.Current).ToArray()), io["mid.official_loop_t_curr"], 0);
         yield return new("io:mid.official_loop_t_next", tensor(pairs.Select(p => (double)p.Next).ToArray()), io["mid.official_loop_t_next"], 0);
 
@@ -58,7 +60,7 @@ public sealed class ScaleRaeT2IRunner : IGoldenCaseRunner
         var noise = io["in.x_T"];
         yield return new("io:out.sample_euler", model.Generate(ids, noise, steps), io["out.sample_euler"], Rtol);
         yield return new("io:out.sample_euler_cfg", model.Generate(ids, noise, steps, scale), io["out.sample_euler_cfg"], Rtol);
-        var official = model.Generate(ids, noise, c["official_loop"].GetProperty("inference_step").GetInt32(), sampler: ScaleRaeSampler.OfficialLoop);
+        var official = model.Generate(ids, noise, loop.GetProperty("inference_step").GetInt32(), sampler: ScaleRaeSampler.OfficialLoop);
         yield return new("io:out.sample_official_loop", official, io["out.sample_official_loop"], Rtol);
         yield return new("io:out.sample_official_loop_projected", model.MmProjector.forward(RectifiedFlowDiffHead.ToTokens(official)),
             io["out.sample_official_loop_projected"], Rtol);
