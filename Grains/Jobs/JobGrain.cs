@@ -32,8 +32,7 @@ public sealed class JobGrain(
     private JobSchedule _schedule = null!;
     private JobTally _tally = null!;
     private JobAudit _audit = null!;
-    private bool _finishing;
-    private bool _cancelling;
+    private bool _finishing, _cancelling;
 
     JobGrainState S => state.State;
     PipelineOptions P => options.Value.Pipeline;
@@ -92,19 +91,18 @@ public sealed class JobGrain(
         finally { _startLock.Release(); }
     }
 
-    /// <summary>Asks for a slot (MaxConcurrentJobs); runs when admitted, else stays Queued until <see cref="Admitted"/> or the next reminder.</summary>
+    public Task Admitted() => TryAdmitAsync();
+
+    /// <summary>Asks for a slot (MaxConcurrentJobs) and runs when admitted; else stays Queued until <see cref="Admitted"/> or the next reminder.</summary>
     private async Task TryAdmitAsync()
     {
         if (S.State != JobState.Queued) return;
-        if (await GrainFactory.GetGrain<IJobAdmissionGrain>(0).Admit(S.JobId, S.Priority)) await BeginAsync();
-        else log.LogInformation("Job {Job} waits for a slot: the grid runs MaxConcurrentJobs {Max} jobs", S.JobId, P.MaxConcurrentJobs);
-    }
-
-    public Task Admitted() => TryAdmitAsync();
-
-    private async Task BeginAsync()
-    {
-        if (S.State != JobState.Queued) return;
+        if (!await GrainFactory.GetGrain<IJobAdmissionGrain>(0).Admit(S.JobId, S.Priority))
+        {
+            log.LogInformation("Job {Job} waits for a slot: the grid runs MaxConcurrentJobs {Max} jobs", S.JobId, P.MaxConcurrentJobs);
+            return;
+        }
+        if (S.State != JobState.Queued) return; // admitted twice (a reminder raced Admitted): the first runs it
         S.State = JobState.Running;
         Publish(); // in the same turn: whoever sees the job Running finds it in the gauges
         await WriteStateAsync();
@@ -154,13 +152,7 @@ public sealed class JobGrain(
     private async Task PumpAsync()
     {
         if (S.State != JobState.Running || _cancelling || _finishing) return;
-        var started = _schedule.StartNext();
-        if (started.Count > 0)
-        {
-            await WriteStateAsync();
-            foreach (var p in started) await RunPartitionAsync(p);
-        }
-        if (_schedule.AllFinished) await FinishAsync();
+        if (await _schedule.PumpAsync(RunPartitionAsync, WriteStateAsync)) await FinishAsync();
     }
 
     /// <summary>Starts or re-activates a partition with its share of the window (the cluster's capacity read now).</summary>
@@ -222,20 +214,14 @@ public sealed class JobGrain(
     /// <summary>Writes the outputs and persists the final state (<see cref="JobFinisher"/>), then leaves the index's running jobs and stops the resume reminder.</summary>
     private async Task FinishBookkeepingAsync(JobState final)
     {
-        // Any decoder stage of the bundle makes the sheet. An encode job on a grid with no decoder stage for its bundle
-        // finishes without one: nothing there may hold pixels, and its images are the caller's own inputs anyway.
-        var noDecoder = S.Kind == JobKind.Encode && directory.SilosHosting(StageNames.Decoder, S.BundleId).Count == 0;
         // Out of the gauges as the state turns final (a failed write puts it back Running; the next ping publishes it again).
-        await new JobFinisher(S, store).FinishAsync(final, noDecoder ? null : MakeContactSheetAsync,
+        await new JobFinisher(S, store).FinishAsync(final, Stages().ContactSheetMaker(S),
             () => { metrics.Forget(S.JobId); return WriteStateAsync(); }, CancellationToken.None);
         await Index.MarkFinished(S.JobId);
         if (await this.GetReminder(ResumeReminder) is { } r) await this.UnregisterReminder(r);
         _pinger?.Dispose();
         _pinger = null;
     }
-
-    private Task<bool> MakeContactSheetAsync(string name, string[] images) => Stages().CallAnyStageAsync(S.BundleId, StageNames.Decoder,
-        (IDecoderStageGrain d) => d.WriteContactSheet(name, images, JobOutputs.ThumbnailSide));
 
     /// <summary>Stages and grains asked at submit and finish time, on behalf of <paramref name="owner"/>.</summary>
     private SubmissionGrid Stages(string? owner = null) => new(directory, GrainFactory, P, owner);

@@ -41,6 +41,22 @@ public sealed class JobSchedule(JobGrainState s, PipelineOptions p)
         return started;
     }
 
+    /// <summary>
+    /// Starts partitions until ActivePartitions run: marks them active, persists that through <paramref name="persist"/>
+    /// (so a restarted job resumes them), then starts each through <paramref name="run"/>, in order. Returns whether every
+    /// partition has finished, so the job can.
+    /// </summary>
+    public async Task<bool> PumpAsync(Func<int, Task> run, Func<Task> persist)
+    {
+        var started = StartNext();
+        if (started.Count > 0)
+        {
+            await persist();
+            foreach (var partition in started) await run(partition);
+        }
+        return AllFinished;
+    }
+
     /// <summary>Partition <paramref name="partition"/> finished: false when it was not running (a repeated or late report).</summary>
     public bool Finish(int partition) => s.Active.Remove(partition);
 

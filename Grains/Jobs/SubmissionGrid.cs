@@ -8,8 +8,8 @@ namespace RAE.Grid.Grains.Jobs;
 /// <summary>
 /// The grid's answers to a job's submission (<see cref="ISubmissionGrid"/>) by grain calls: the stage directory, a
 /// stage that holds the bundle (any silo hosting it, transient failures retried on the next host for up to
-/// <see cref="ResolveDeadline"/>, since a client waits on the Start), and the output claims grain. Made for one call of
-/// a job grain, on its turn.
+/// <see cref="ResolveDeadline"/>, since a client waits on the Start), and the output claims grain; and, as a job
+/// finishes, the decoder stage that makes its contact sheet. Made for one call of a job grain, on its turn.
 /// </summary>
 public sealed class SubmissionGrid(StageDirectory directory, IGrainFactory grains, PipelineOptions p, string? owner) : ISubmissionGrid
 {
@@ -35,6 +35,16 @@ public sealed class SubmissionGrid(StageDirectory directory, IGrainFactory grain
         CallAnyStageAsync(bundleId, StageNames.Verifier, (IVerifierStageGrain v) => v.Resolve(verifier));
 
     public Task<string?> ClaimAsync(string prefix, string jobId) => grains.GetGrain<IOutputClaimsGrain>(0).Claim(prefix, jobId, owner);
+
+    /// <summary>
+    /// What makes <paramref name="job"/>'s contact sheet (for <see cref="JobFinisher"/>): any decoder stage of its bundle,
+    /// given the sheet's name and images. Null — the job finishes without a sheet — for an encode job on a grid with no
+    /// decoder stage for its bundle: nothing else there may hold pixels, and the images are the caller's own inputs.
+    /// </summary>
+    public Func<string, string[], Task<bool>>? ContactSheetMaker(JobGrainState job) =>
+        job.Kind == JobKind.Encode && directory.SilosHosting(StageNames.Decoder, job.BundleId).Count == 0 ? null
+            : (name, images) => CallAnyStageAsync(job.BundleId, StageNames.Decoder,
+                (IDecoderStageGrain d) => d.WriteContactSheet(name, images, JobOutputs.ThumbnailSide));
 
     /// <summary>Calls any silo hosting <paramref name="stage"/> for <paramref name="bundleId"/>, retrying transient failures for up to <see cref="ResolveDeadline"/>.</summary>
     public async Task<T> CallAnyStageAsync<TGrain, T>(string bundleId, string stage, Func<TGrain, Task<T>> call) where TGrain : IGrainWithStringKey

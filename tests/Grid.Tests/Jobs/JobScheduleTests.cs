@@ -72,6 +72,28 @@ public sealed class JobScheduleTests
     }
 
     [Fact]
+    public async Task A_pump_persists_the_partitions_it_starts_before_running_them_and_says_when_all_have_finished()
+    {
+        var state = Running(3);
+        var schedule = new JobSchedule(state, new PipelineOptions { ActivePartitions = 2 });
+        var calls = new List<string>();
+        Task Run(int p) { calls.Add($"run {p}"); return Task.CompletedTask; }
+        Task Persist() { calls.Add($"persist {string.Join(",", state.Active)} next {state.NextPartition}"); return Task.CompletedTask; }
+
+        Assert.False(await schedule.PumpAsync(Run, Persist));
+        Assert.Equal(["persist 0,1 next 2", "run 0", "run 1"], calls);
+        calls.Clear();
+        Assert.False(await schedule.PumpAsync(Run, Persist)); // full: nothing started, nothing written
+        Assert.Empty(calls);
+        schedule.Finish(0);
+        schedule.Finish(1);
+        Assert.False(await schedule.PumpAsync(Run, Persist));
+        Assert.Equal(["persist 2 next 3", "run 2"], calls);
+        schedule.Finish(2);
+        Assert.True(await schedule.PumpAsync(Run, Persist));
+    }
+
+    [Fact]
     public void A_reopened_partition_is_active_again_once()
     {
         var state = Running(2);
