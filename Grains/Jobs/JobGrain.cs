@@ -165,13 +165,10 @@ public sealed class JobGrain(
         }
     }
 
-    private void StartPinger()
+    private void StartPinger() => _pinger ??= this.RegisterGrainTimer(PingAsync, new GrainTimerCreationOptions
     {
-        _pinger ??= this.RegisterGrainTimer(PingAsync, new GrainTimerCreationOptions
-        {
-            DueTime = TimeSpan.FromMilliseconds(P.PartitionPingMs), Period = TimeSpan.FromMilliseconds(P.PartitionPingMs), Interleave = true,
-        });
-    }
+        DueTime = TimeSpan.FromMilliseconds(P.PartitionPingMs), Period = TimeSpan.FromMilliseconds(P.PartitionPingMs), Interleave = true,
+    });
 
     /// <summary>Calls every running partition (re-activating one whose silo died, with the current window), then pumps.</summary>
     private async Task PingAsync(CancellationToken ct)
