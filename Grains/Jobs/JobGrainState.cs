@@ -64,6 +64,18 @@ public sealed class JobGrainState
     /// <summary>Kept candidates of finished partitions sampled a second time.</summary>
     [Key(43)] public long FinishedResampled { get; set; }
 
+    /// <summary>
+    /// Fails a running job saved before jobs were partitioned (one list of every item, whose progress cannot be read any
+    /// more), telling its owner to submit it again; true when it did.
+    /// </summary>
+    public bool RetireUnreadable()
+    {
+        if (State != JobState.Running || Partitions != 0) return false;
+        (State, Finished) = (JobState.Failed, DateTimeOffset.UtcNow);
+        Message = "this job's state was saved by an older RAE.Grid whose format is no longer read; submit it again";
+        return true;
+    }
+
     /// <summary>The plan of partition <paramref name="index"/>.</summary>
     public PartitionPlan PlanOf(int index)
     {

@@ -7,7 +7,7 @@ namespace RAE.Grid.Grains.Jobs;
 
 /// <summary>
 /// The files a job writes when it finishes: the summary <c>manifest.json</c> (settings, counts, and the names of the
-/// partitions' item records, which list every item) and one contact-sheet PNG.
+/// partitions' item records, which list every item), and the images its contact sheet shows.
 /// </summary>
 public static class JobOutputs
 {
@@ -50,7 +50,7 @@ public static class JobOutputs
                 },
             counts = new { total = s.Total, done = s.FinishedDone, failed = s.FinishedFailed, cancelled = s.FinishedCancelled, redone_after_audit = s.FinishedRedone },
             priority = s.Priority,
-            best_of = JobGrain.BestOf(s, s.FinishedDone, s.FinishedSampled, s.FinishedVerifierCalls, s.FinishedResampled) is { } b
+            best_of = JobTally.BestOf(s, s.FinishedDone, s.FinishedSampled, s.FinishedVerifierCalls, s.FinishedResampled) is { } b
                 ? new
                 {
                     n = b.N, keep = b.Keep, verifier = b.Verifier, items = b.Items, keep_latents = s.Generate!.BestOf!.KeepLatents,
@@ -65,19 +65,16 @@ public static class JobOutputs
     }
 
     /// <summary>
-    /// A contact sheet of up to <see cref="MaxContactSheetItems"/> images (the first done outputs, or the inputs of an
-    /// encode job, read from the partitions' item records in order); null when no image could be read.
+    /// The images of the job's contact sheet, up to <see cref="MaxContactSheetItems"/> store names: the first done outputs,
+    /// or the inputs of an encode job, read from the partitions' item records in order. A decoder stage makes the sheet
+    /// from them (<see cref="Contracts.IDecoderStageGrain.WriteContactSheet"/>): the job moves names, never pixels.
     /// </summary>
-    public static async Task<byte[]?> ContactSheetAsync(JobGrainState s, IOutputStore store, CancellationToken ct)
+    public static async Task<string[]> ContactSheetImagesAsync(JobGrainState s, IOutputStore store, CancellationToken ct)
     {
         var names = new List<string>();
         for (int p = 0; p < s.Partitions && names.Count < MaxContactSheetItems; p++)
             if (await store.GetAsync($"{s.OutputPrefix}/{ItemNames.RecordsFile(p)}", ct) is { } records)
                 names.AddRange(ItemRecords.DoneImages(records, s.Kind).Take(MaxContactSheetItems - names.Count));
-        var encoded = new List<(string Name, byte[] Bytes)>();
-        foreach (var n in names)
-            if (await store.GetAsync(n, ct) is { } b) encoded.Add((n, b));
-        if (encoded.Count == 0) return null;
-        return await Task.Run(() => Models.Imaging.ContactSheet.Png(encoded, ThumbnailSide), ct);
+        return names.ToArray();
     }
 }

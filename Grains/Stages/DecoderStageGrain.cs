@@ -8,7 +8,8 @@ namespace RAE.Grid.Grains.Stages;
 /// <summary>
 /// Decoder stage of one bundle on one silo (thin, like <see cref="EncoderStageGrain"/>). For a routed item it is the
 /// last stage: it tags the PNG with its job item (<see cref="OutputProvenance"/>), writes it to the store itself, once
-/// (<see cref="OutputWrites"/>), and returns only its receipt (size, SHA-256, producer) up the call chain.
+/// (<see cref="OutputWrites"/>), and returns only its receipt (size, SHA-256, producer) up the call chain. It also makes
+/// a finished job's contact sheet from the images the job names (<see cref="ContactSheetWriter"/>).
 /// </summary>
 [Reentrant, StageSiloPlacement]
 public sealed class DecoderStageGrain(StageRuntime runtime, IOutputStore store) : Grain, IDecoderStageGrain
@@ -27,4 +28,7 @@ public sealed class DecoderStageGrain(StageRuntime runtime, IOutputStore store) 
         return await OutputWrites.PutOnceAsync(store, route.Output, png, "image/png", producer,
             stored => OutputProvenance.ProducerOfItemPng(stored, route.JobId, route.ItemIndex), cancellation);
     }
+
+    public Task<bool> WriteContactSheet(string output, string[] images, int thumbnailSide) =>
+        ContactSheetWriter.WriteAsync(store, output, images, thumbnailSide, CancellationToken.None);
 }
