@@ -1,5 +1,6 @@
 using RAE.Grid.Contracts;
 using RAE.Grid.Grains.Configuration;
+using RAE.Grid.Models.Rae;
 using RAE.Grid.Models.Bundles;
 using RAE.Grid.Models.Imaging;
 using static TorchSharp.torch;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using RAE.Grid.Contracts;
 using RAE.Grid.Grains.Configuration;
 using RAE.Grid.Grains.Metrics;
+using RAE.Grid.Models.Rae;
 using RAE.Grid.Models.Bundles;
 using static TorchSharp.torch;
 

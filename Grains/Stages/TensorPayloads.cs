@@ -1,4 +1,5 @@
 using RAE.Grid.Contracts;
+using RAE.Grid.Models.Rae;
 using RAE.Grid.Models.Bundles;
 using RAE.Grid.Models.Checkpoints;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using RAE.Grid.Models.Rae;
 using RAE.Grid.Grid.Tests.MultiProcess;
 using RAE.Grid.Models.Bundles;
 
