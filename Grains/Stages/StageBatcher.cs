@@ -193,6 +193,7 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
         {
             if (Interlocked.Decrement(ref waiting) == 0) batchCancel.Cancel();
         })).ToList();
+        var dequeued = false;
         try
         {
             Volatile.Write(ref _running, live.Count);
@@ -211,6 +212,11 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
             Interlocked.Add(ref _items, live.Count);
             _instruments?.Ran(live.Count, compute);
             _window.Record(live.Count, TimeSpan.FromSeconds(compute));
+            // Off the queue before any caller gets its answer, for the same reason: a caller that has its result must
+            // not still find its request counted as waiting or running.
+            Volatile.Write(ref _running, 0);
+            Interlocked.Add(ref _queued, -live.Count);
+            dequeued = true;
             for (int i = 0; i < live.Count; i++)
             {
                 live[i].Span?.SetTag("raegrid.compute_s", compute);
@@ -220,8 +226,11 @@ public sealed class StageBatcher<TIn, TOut> : IStageBatcher
         finally
         {
             foreach (var r in registrations) r.Dispose();
-            Volatile.Write(ref _running, 0);
-            Interlocked.Add(ref _queued, -live.Count);
+            if (!dequeued)
+            {
+                Volatile.Write(ref _running, 0);
+                Interlocked.Add(ref _queued, -live.Count);
+            }
         }
     }
 
