@@ -21,7 +21,10 @@ PY="nice -n 10 /usr/bin/python3"
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 
 # The generators are in a read-only folder and write reports beside themselves: run a copy.
-rm -rf "$WORK/golden-gen" && cp -r "$SHARED/golden-gen" "$WORK/golden-gen" && chmod -R u+w "$WORK/golden-gen"
+mkdir -p "$WORK"
+rm -rf "$WORK/golden-gen"
+cp -r "$SHARED/golden-gen" "$WORK/golden-gen"
+chmod -R u+w "$WORK/golden-gen"
 if [ -z "${SCALE_RAE_SRC:-}" ]; then
   : "${SCALE_RAE_GIT:?set SCALE_RAE_SRC (scale_rae/ + inference/ at $COMMIT) or SCALE_RAE_GIT (a git dir of ZitengWangNYU/Scale-RAE)}"
   SCALE_RAE_SRC="$WORK/scale-rae-src"
@@ -32,7 +35,9 @@ export SCALE_RAE_SRC GOLDEN_REPORT_DIR="$WORK/reports"
 
 # 1. shared/golden without t2i/
 rm -rf "$OUT" && mkdir -p "$(dirname "$OUT")"
-cp -r "$SHARED/golden" "$OUT" && chmod -R u+w "$OUT" && rm -rf "$OUT/t2i"
+cp -r "$SHARED/golden" "$OUT"
+chmod -R u+w "$OUT"
+rm -rf "$OUT/t2i"
 
 # 2. set C of the three t2i cases, then the independent numpy check of set A (shared) and set C
 cd "$WORK/golden-gen"

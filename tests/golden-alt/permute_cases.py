@@ -3,7 +3,7 @@
 The generator scripts of ../shared/golden-gen only cover the t2i cases. For the SigLIP-2 pair the batch rows are
 independent, so a permutation or a subset of the rows of every batch-first tensor is again a valid case:
   - siglip2_vision: the two images swapped (order P), every tensor of io.safetensors permuted along dim 0;
-  - siglip2_text:   texts S (a subset: 3 → 2, so the logits change shape), image rows P (in.image_embeds is the
+  - siglip2_text:   texts S (a subset: 3 → 2, so the logits change shape, the full-length row moves), image rows P (in.image_embeds is the
                     vision case's out.pooler_output, copied bit for bit, so it follows P), the logits reindexed
                     [S, P] / [P, S]; config.json's lengths and batch sizes follow.
 Weights are untouched. Every tensor keeps its bytes, dtype and the golden-v1 file layout.
@@ -18,7 +18,7 @@ import sys
 import numpy as np
 
 VISION_ORDER = [1, 0]   # P: a permutation of the 2 images
-TEXT_ROWS = [2, 0]      # S: 2 of the 3 texts, reordered
+TEXT_ROWS = [1, 2]      # S: 2 of the 3 texts; the one filling all 16 positions moves from row 1 to row 0
 
 DTYPES = {"F32": "<f4", "F64": "<f8", "I64": "<i8", "U8": "u1", "I32": "<i4"}
 

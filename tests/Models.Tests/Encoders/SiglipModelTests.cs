@@ -1,4 +1,5 @@
 using RAE.Grid.Models.Encoders.Siglip;
+using RAE.Grid.Models.Rae;
 using static TorchSharp.torch;
 
 namespace RAE.Grid.Models.Tests.Encoders;
@@ -18,12 +19,13 @@ public class SiglipModelTests
 
         var visionIo = vision.Read("io.safetensors");
         var textIo = text.Read("io.safetensors");
-        var pixels = (visionIo["in.images_u8"].to(ScalarType.Float32) / 255.0f - 0.5f) / 0.5f;
+        float[] Floats(string key) => vision[key].EnumerateArray().Select(e => (float)e.GetDouble()).ToArray();
+        var pixels = new PixelNormalization(Floats("pixel_mean"), Floats("pixel_std")).Normalize(visionIo["in.images_u8"].to(ScalarType.Float32) / 255.0f);
         var logits = model.Forward(pixels, textIo["in.input_ids"], interpolatePosEncoding: true);
 
         Assert.True(EncoderTestData.RelativeError(logits.LogitsPerText, textIo["out.logits_per_text"]) < 2e-5);
         Assert.True(EncoderTestData.RelativeError(logits.LogitsPerImage, textIo["out.logits_per_image"]) < 2e-5);
-        Assert.Equal([2L, 3L], logits.LogitsPerImage.shape);
+        Assert.Equal([visionIo["in.images_u8"].shape[0], textIo["in.input_ids"].shape[0]], logits.LogitsPerImage.shape);
     }
 
     [Fact]
@@ -51,7 +53,7 @@ public class SiglipModelTests
         var plain = model.Forward(ids);
         var masked = model.Forward(ids, mask);
         Assert.True(plain.PoolerOutput.allclose(model.head.forward(plain.LastHiddenState[.., -1, ..])));
-        // Row 1 fills every position (mask all ones): the mask changes nothing there.
+        // A row that fills every position (mask all ones) is the same with the mask; every other row changes.
         var full = mask.sum(1).eq(ids.shape[1]);
         for (int r = 0; r < ids.shape[0]; r++)
         {
