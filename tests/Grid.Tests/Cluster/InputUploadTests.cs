@@ -255,6 +255,15 @@ public sealed class InputUploadTests(StoreOnlyClusterFixture fixture) : IDisposa
         Assert.Equal(InputList.Line($"1099-{longName}.png", Content(Bytes(8, 2099), ".png")), lines[^1]);
     }
 
+    [Fact]
+    public void The_upload_and_download_grains_keep_their_grain_type_ids_wherever_their_classes_live()
+    {
+        // Orleans names a grain type after its class (less "Grain"), not its namespace: the grains moved from
+        // Grains/Jobs to Grains/Storage without changing the ids a running cluster or a client knows them by.
+        Assert.Equal("inputwriter", Writer.GetGrainId().Type.ToString());
+        Assert.Equal("outputreader", _grid.Client.GetGrain<IOutputReaderGrain>(0).GetGrainId().Type.ToString());
+    }
+
     Task<UploadResult> Upload(params string[] paths) => new InputUploader(_grid.Client).UploadImagesAsync(paths);
 
     Task<UploadResult> Upload(string path, IProgress<UploadProgress> progress) =>
