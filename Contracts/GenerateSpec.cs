@@ -2,7 +2,9 @@ namespace RAE.Grid.Contracts;
 
 /// <summary>
 /// A generation job's items and settings: every class (or, for a text-to-image bundle, every prompt) × <see cref="PerClass"/>
-/// samples. A job is class-conditional or prompted, never both: <see cref="ForPrompts"/> builds a prompted one.
+/// samples. A job is class-conditional or prompted, never both: <see cref="ForPrompts"/> builds a prompted one. The two
+/// arrays are what job state persists; <see cref="ConditionAt"/> is how they are read, as <see cref="ItemCondition"/>s,
+/// and <see cref="ConditionProblems"/> the one check that they hold exactly one kind of condition.
 /// </summary>
 /// <param name="Classes">Class labels to sample (empty for a prompted job).</param>
 /// <param name="PerClass">Samples per class, or per prompt.</param>
@@ -28,8 +30,27 @@ public sealed record GenerateSpec(
     /// <summary>True for a text-to-image request (it has prompts).</summary>
     public bool IsPrompted() => Prompts is { Length: > 0 };
 
-    /// <summary>What the items are conditioned on: prompts of a prompted request, else classes.</summary>
+    /// <summary>How many conditions the items are drawn from: prompts of a prompted request, else classes.</summary>
     public int Conditions() => IsPrompted() ? Prompts!.Length : Classes?.Length ?? 0;
+
+    /// <summary>Condition <paramref name="k"/> (an index into the prompts of a prompted request, else into the classes).</summary>
+    public ItemCondition ConditionAt(int k) => IsPrompted() ? ItemCondition.Prompt(Prompts![k]) : ItemCondition.Class(Classes[k]);
+
+    /// <summary>
+    /// Every problem with the conditions, each naming the field: classes or prompts (exactly one of them non-empty),
+    /// no negative class, no blank prompt (the first five of each). Counts and lengths are the grid's limits to bound.
+    /// </summary>
+    public IReadOnlyList<string> ConditionProblems()
+    {
+        var p = new List<string>();
+        if (IsPrompted() && Classes is { Length: > 0 }) p.Add("classes: a Generate job has classes or prompts, not both (prompts need a text-to-image bundle)");
+        else if (!IsPrompted() && Classes is not { Length: > 0 }) p.Add("classes: a Generate job needs at least one class or prompt");
+        foreach (var (c, i) in (Classes ?? []).Select((c, i) => (c, i)).Where(x => x.c < 0).Take(5))
+            p.Add($"classes[{i}]: {c} is negative");
+        foreach (var i in Enumerable.Range(0, Prompts?.Length ?? 0).Where(i => string.IsNullOrWhiteSpace(Prompts![i])).Take(5))
+            p.Add($"prompts[{i}]: empty");
+        return p;
+    }
 
     /// <summary>Items (selection groups) of the request: conditions × per-class.</summary>
     public long Items() => (long)Conditions() * PerClass;

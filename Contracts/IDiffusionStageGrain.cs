@@ -29,9 +29,10 @@ public interface IDiffusionStageGrain : IGrainWithStringKey
 
     /// <summary>
     /// <paramref name="requested"/> with every unset field taken from this stage's bundle defaults (its <c>t2i.sampler</c>
-    /// when <paramref name="prompted"/>), validated: throws an <see cref="ArgumentException"/> naming every bad field, or
-    /// saying that the bundle is not of the request's kind (class-conditional or text-to-image). Reads the bundle file
-    /// only; no model is loaded.
+    /// when <paramref name="prompted"/>), validated and within the request limits (the grid's <c>SamplingRules</c>, run
+    /// once when a job is submitted): throws an <see cref="ArgumentException"/> naming every bad field, or saying that
+    /// the bundle is not of the request's kind (class-conditional or text-to-image). Reads the bundle file only; no model
+    /// is loaded.
     /// </summary>
     [Alias("ResolveSampling")] Task<SamplingSpec> ResolveSampling(SamplingSpec requested, bool prompted = false);
 }

@@ -9,7 +9,8 @@ namespace RAE.Grid.Contracts;
 /// <param name="Steps">Grid points of the ODE solve (the official <c>num_steps</c>).</param>
 /// <param name="Sampler">ODE method: <c>euler</c> (official) or <c>heun</c>.</param>
 /// <param name="Guidance">Guidance method: <c>none</c>, <c>cfg</c> or <c>autoguidance</c> (the bundle's weak model).</param>
-/// <param name="Scale">Guidance scale; as in the official sample.py, a scale ≤ 1 means no guidance whatever the method.</param>
+/// <param name="Scale">Guidance scale; as in the official sample.py, a scale ≤ 1 means no guidance whatever the method
+/// (finite, at least 0 for class guidance and 1 for text-to-image CFG: see docs/limits.md).</param>
 /// <param name="TMin">Start of the guidance interval, in [0, 1].</param>
 /// <param name="TMax">End of the guidance interval, in [0, 1].</param>
 [GenerateSerializer, Immutable, Alias("rae.SamplingSpec")]

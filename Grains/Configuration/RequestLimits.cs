@@ -80,8 +80,8 @@ public sealed class RequestLimits
 
     /// <summary>
     /// Every problem with <paramref name="request"/> submitted as job <paramref name="jobId"/> that these limits see, each
-    /// naming the field (as the CLI and the manifest name it) and the limit. Sampling fields are checked as requested;
-    /// the rest of the sampling rules (and the bundle's defaults) are <c>SamplingSettings.Resolve</c>'s.
+    /// naming the field (as the CLI and the manifest name it) and the limit. The sampling fields' limits
+    /// (<see cref="CheckSampling"/>) are applied by <c>SamplingRules</c> when the job's sampling is resolved.
     /// </summary>
     public IReadOnlyList<string> Check(string jobId, JobRequest request)
     {
@@ -104,23 +104,18 @@ public sealed class RequestLimits
             p.Add($"shard_size: {request.ShardSize} is over MaxShardSize {MaxShardSize}");
         if (request.Generate is { } g)
         {
-            if (g.Classes is { } classes)
-            {
-                if (classes.Length > MaxClasses) p.Add($"classes: {classes.Length} entries is over MaxClasses {MaxClasses}");
-                foreach (var (c, i) in classes.Select((c, i) => (c, i)).Where(x => x.c < 0).Take(5))
-                    p.Add($"classes[{i}]: {c} is negative");
-            }
+            // Negative classes, blank prompts and "classes or prompts" are GenerateSpec.ConditionProblems' (the planner's).
+            if (g.Classes is { } classes && classes.Length > MaxClasses) p.Add($"classes: {classes.Length} entries is over MaxClasses {MaxClasses}");
             if (g.Prompts is { } prompts)
             {
                 if (prompts.Length > MaxPrompts) p.Add($"prompts: {prompts.Length} entries is over MaxPrompts {MaxPrompts}");
-                foreach (var (text, i) in prompts.Select((t, i) => (t, i)).Where(x => x.t is null || x.t.Length > MaxPromptChars || string.IsNullOrWhiteSpace(x.t)).Take(5))
-                    p.Add(text is null || string.IsNullOrWhiteSpace(text) ? $"prompts[{i}]: empty"
-                        : $"prompts[{i}]: {text.Length} characters is over MaxPromptChars {MaxPromptChars}");
+                foreach (var (text, i) in prompts.Select((t, i) => (t, i)).Where(x => x.t is { } t && t.Length > MaxPromptChars).Take(5))
+                    p.Add($"prompts[{i}]: {text.Length} characters is over MaxPromptChars {MaxPromptChars}");
             }
             if (g.PerClass > MaxPerClass) p.Add($"per_class: {g.PerClass} is over MaxPerClass {MaxPerClass}");
             if (g.OutputSize is { } size && (size < MinOutputSize || size > MaxOutputSize))
                 p.Add($"output_size: {size} is outside MinOutputSize {MinOutputSize}..MaxOutputSize {MaxOutputSize}");
-            if (g.Sampling is { } s) p.AddRange(CheckSampling(s));
+            // Sampling fields (steps, scale) are bounded by SamplingRules, requested and resolved together.
             if (g.BestOf is { } b)
             {
                 if (b.N < 1 || b.N > MaxBestOf) p.Add($"best_of.n: {b.N} is outside 1..MaxBestOf {MaxBestOf}");
@@ -132,7 +127,10 @@ public sealed class RequestLimits
         return p;
     }
 
-    /// <summary>The sampling fields over their limits (steps, scale), as "field: value is over Limit n".</summary>
+    /// <summary>
+    /// The sampling fields over their limits (steps, scale), as "field: value is over Limit n". Upper bounds only: the
+    /// lower bounds are the sampling rules' (<c>SamplingRules</c>).
+    /// </summary>
     public IEnumerable<string> CheckSampling(SamplingSpec s)
     {
         if (s.Steps is { } steps && steps > MaxSteps) yield return $"steps: {steps} is over MaxSteps {MaxSteps}";

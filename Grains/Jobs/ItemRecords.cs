@@ -29,8 +29,8 @@ public static class ItemRecords
             var record = new
             {
                 index = items.IndexOf(i), input = items.InputOf(i), source = items.SourceOf(i),
-                label = items.Plan.Generate is { } g && !g.IsPrompted() ? (int?)items.LabelOf(i) : null,
-                prompt_index = items.PromptOf(i) is null ? null : (int?)items.ConditionOf(i), prompt = items.PromptOf(i),
+                label = Condition(items, i)?.Label,
+                prompt_index = Condition(items, i) is { IsPrompt: true } ? (int?)items.ConditionIndexOf(i) : null, prompt = Condition(items, i)?.Text,
                 seed = best is null ? items.Plan.Generate?.Seed : best.Seed,
                 item = best?.Item, rank = best?.Rank, candidate = best?.Candidate, score = best?.Score, verifier = best?.Verifier,
                 candidates = best?.Candidates,
@@ -47,6 +47,9 @@ public static class ItemRecords
 
     /// <summary>A best-of-N output's selection: which candidate it holds, and (on an item's first output) every candidate.</summary>
     sealed record Selected(long Item, int Rank, int? Candidate, long? Seed, double? Score, string? Verifier, object[]? Candidates);
+
+    /// <summary>A generate item's condition; null for an image item.</summary>
+    static ItemCondition? Condition(PartitionItems items, int local) => items.Plan.Generate is null ? null : items.ConditionOf(local);
 
     static Selected? BestOf(PartitionItems items, PartitionState s, int local)
     {

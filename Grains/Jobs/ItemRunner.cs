@@ -65,7 +65,7 @@ public abstract class ItemRunner(ItemRunContext context)
     /// condition it (on the diffusion silo <paramref name="diffusion"/> when that silo hosts one).
     /// </summary>
     protected DiffusionItem DiffusionItemOf(int local, long seed, long noiseIndex, StageHost diffusion) =>
-        Items.PromptOf(local) is { } prompt
-            ? new DiffusionItem(-1, seed, noiseIndex, Plan.Generate!.Sampling!, prompt, Router.KeyOf(Router.PickNear(StageNames.Text, diffusion)))
-            : new DiffusionItem(Items.LabelOf(local), seed, noiseIndex, Plan.Generate!.Sampling!);
+        Items.ConditionOf(local) is var condition && condition.IsPrompt
+            ? new(condition, seed, noiseIndex, Plan.Generate!.Sampling!, Router.KeyOf(Router.PickNear(StageNames.Text, diffusion)))
+            : new(condition, seed, noiseIndex, Plan.Generate!.Sampling!);
 }

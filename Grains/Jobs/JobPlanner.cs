@@ -40,16 +40,14 @@ public static class JobPlanner
                 break;
             case JobKind.Generate:
                 if (r.Generate is not { } g) { p.Add("a Generate job needs its generate settings"); break; }
-                if (g.IsPrompted() && g.Classes is { Length: > 0 })
-                    p.Add("classes: a Generate job has classes or prompts, not both (prompts need a text-to-image bundle)");
-                else if (!g.IsPrompted() && g.Classes is not { Length: > 0 }) p.Add("classes: a Generate job needs at least one class or prompt");
+                p.AddRange(g.ConditionProblems());
                 if (g.PerClass < 1) p.Add($"per_class: must be at least 1, got {g.PerClass}");
                 var what = g.IsPrompted() ? "prompts" : "classes";
                 if (g.Outputs() > limits.MaxItemsPerJob)
                     p.Add(g.BestOf is null ? $"{g.Conditions()} {what} × {g.PerClass} exceed MaxItemsPerJob {limits.MaxItemsPerJob}"
                         : $"{g.Conditions()} {what} × {g.PerClass} × keep {g.BestOf.Keep} outputs exceed MaxItemsPerJob {limits.MaxItemsPerJob}");
-                // Output size, class and per-class bounds are RequestLimits' (Grid:Limits).
-                // Sampling settings are checked against the bundle by the diffusion stage (IDiffusionStageGrain.ResolveSampling).
+                // Output size, class-count and per-class bounds are RequestLimits' (Grid:Limits). Sampling settings are
+                // SamplingRules', resolved against the bundle by the diffusion stage (IDiffusionStageGrain.ResolveSampling).
                 break;
         }
         if (r.OutputPrefix is { } output && Problem(() => StoreNames.Validate(output)) is { } outputProblem) p.Add($"output prefix: {outputProblem}");

@@ -33,14 +33,16 @@ public sealed class PartitionItems
     /// <summary>Job-wide index of local item <paramref name="local"/>.</summary>
     public int IndexOf(int local) => Plan.Start + local;
 
-    /// <summary>Class label of a generate item (-1 for a prompted one).</summary>
-    public int LabelOf(int local) => Plan.Generate is { } g && !g.IsPrompted() ? g.Classes[ConditionOf(local)] : -1;
+    /// <summary>What a generate item is conditioned on: its class, or its prompt.</summary>
+    public ItemCondition ConditionOf(int local)
+    {
+        var g = Plan.Generate ?? throw new InvalidOperationException($"partition {Plan.Index} is not a generate partition: its items have no condition");
+        // A partition's spec holds only its own prompts (from the job's PromptOffset on), but every class.
+        return g.ConditionAt(ConditionIndexOf(local) - (g.IsPrompted() ? Plan.PromptOffset : 0));
+    }
 
     /// <summary>Index of the class (in the request's classes) or prompt (in its prompts) a generate item is conditioned on.</summary>
-    public int ConditionOf(int local) => Plan.Generate is { } g ? IndexOf(local) / (g.PerClass * g.OutputsPerItem()) : 0;
-
-    /// <summary>The prompt of a prompted generate item (null otherwise).</summary>
-    public string? PromptOf(int local) => Plan.Generate is { } g && g.IsPrompted() ? g.Prompts![ConditionOf(local) - Plan.PromptOffset] : null;
+    public int ConditionIndexOf(int local) => Plan.Generate is { } g ? IndexOf(local) / (g.PerClass * g.OutputsPerItem()) : 0;
 
     /// <summary>
     /// The generate item (best-of-N selection group) a job-wide output belongs to: with best-of-N, item i's kept outputs
@@ -52,7 +54,7 @@ public sealed class PartitionItems
     public int RankOf(int local) => Plan.Generate is { } g ? IndexOf(local) % g.OutputsPerItem() : 0;
 
     /// <summary>What the item came from, for people: the image's name, "class 3" or "prompt 3".</summary>
-    public string InputOf(int local) => Plan.Generate is { } g ? g.IsPrompted() ? $"prompt {ConditionOf(local)}" : $"class {LabelOf(local)}" : _names[local];
+    public string InputOf(int local) => Plan.Generate is { } g ? g.IsPrompted() ? $"prompt {ConditionIndexOf(local)}" : $"class {ConditionOf(local).Label}" : _names[local];
 
     /// <summary>Store name of the item's input image (null for generation).</summary>
     public string? SourceOf(int local) => Plan.Generate is not null ? null : _sources[local];
@@ -60,8 +62,8 @@ public sealed class PartitionItems
     /// <summary>Store name of the item's output: its PNG, or the shard holding its latent.</summary>
     public string OutputOf(int local) => Plan.Kind switch
     {
-        JobKind.Generate when Plan.Generate!.IsPrompted() => ItemNames.Prompted(Plan.OutputPrefix, IndexOf(local), ConditionOf(local)),
-        JobKind.Generate => ItemNames.Generated(Plan.OutputPrefix, IndexOf(local), LabelOf(local)),
+        JobKind.Generate when Plan.Generate!.IsPrompted() => ItemNames.Prompted(Plan.OutputPrefix, IndexOf(local), ConditionIndexOf(local)),
+        JobKind.Generate => ItemNames.Generated(Plan.OutputPrefix, IndexOf(local), ConditionOf(local).Label!.Value),
         JobKind.Encode => ItemNames.Shard(Plan.OutputPrefix, IndexOf(local) / Plan.ShardSize),
         _ => ItemNames.Reconstructed(Plan.OutputPrefix, IndexOf(local), _names[local]),
     };

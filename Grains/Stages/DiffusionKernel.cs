@@ -41,7 +41,8 @@ public sealed class DiffusionKernel(GridOptions options, ILogger log)
         var t2i = model.Bundle.T2I is not null;
         // One batch holds one group: items of equal sampling settings.
         var sampling = items[good[0]].Sampling;
-        var settings = t2i ? null : SamplingSpecs.ToSettings(sampling);
+        // Resolved once at submit (SamplingRules): trusted here, only reshaped for the model library.
+        var settings = t2i ? null : SamplingRules.SettingsOf(sampling);
         var limit = TimeSpan.FromSeconds(options.Limits.ItemComputeSeconds);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(batch);
         deadline.CancelAfter(limit);
@@ -52,9 +53,9 @@ public sealed class DiffusionKernel(GridOptions options, ILogger log)
             latents = t2i
                 ? model.TextToImage().Generate(stack(good.Select(i => TensorPayloads.ToTensor(inputs[i].Condition!))),
                     good.Select(i => items[i].Seed).ToList(), good.Select(i => items[i].ItemIndex).ToList(),
-                    sampling.Steps!.Value, TextToImageSampling.CfgScale(sampling),
-                    TextToImageSampling.SamplerOf(sampling), deadline.Token).to(ScalarType.Float32)
-                : model.GenerateLatents(good.Select(i => (long)items[i].Label).ToList(), good.Select(i => items[i].Seed).ToList(),
+                    sampling.Steps!.Value, SamplingRules.CfgScale(sampling),
+                    SamplingRules.SamplerOf(sampling), deadline.Token).to(ScalarType.Float32)
+                : model.GenerateLatents(good.Select(i => (long)items[i].Condition.Label!.Value).ToList(), good.Select(i => items[i].Seed).ToList(),
                     good.Select(i => items[i].ItemIndex).ToList(), settings, deadline.Token).to(ScalarType.Float32);
         }
         catch (OperationCanceledException) when (!batch.IsCancellationRequested)
@@ -76,12 +77,12 @@ public sealed class DiffusionKernel(GridOptions options, ILogger log)
     public static string? Problem(RaeModel model, DiffusionItem item, TensorPayload? condition)
     {
         var classes = model.Diffusion?.NumClasses ?? 0;
-        return (model.Bundle.T2I is not null, item.Prompt, condition) switch
+        return (model.Bundle.T2I is not null, item.Condition, condition) switch
         {
-            (true, null, _) => $"item {item.ItemIndex}: bundle '{model.Bundle.Name}' is text-to-image; the item has no prompt",
+            (true, { IsPrompt: false }, _) => $"item {item.ItemIndex}: bundle '{model.Bundle.Name}' is text-to-image; the item has no prompt",
             (true, _, null) => $"item {item.ItemIndex}: no condition tokens for its prompt",
-            (false, not null, _) => $"item {item.ItemIndex}: bundle '{model.Bundle.Name}' has no t2i section; prompts need a text-to-image bundle",
-            (false, null, _) when item.Label < 0 || item.Label >= classes => $"item {item.ItemIndex}: class {item.Label} is outside 0..{classes - 1}",
+            (false, { IsPrompt: true }, _) => $"item {item.ItemIndex}: bundle '{model.Bundle.Name}' has no t2i section; prompts need a text-to-image bundle",
+            (false, { Label: var label }, _) when label < 0 || label >= classes => $"item {item.ItemIndex}: class {label} is outside 0..{classes - 1}",
             _ => null,
         };
     }

@@ -26,7 +26,7 @@ public sealed class DiffusionStageGrain(StageRuntime runtime, CandidateLatents c
     private async Task<TensorPayload> SampleAsync(DiffusionItem item, CancellationToken ct, string? job, int priority)
     {
         TensorPayload? condition = null;
-        if (item.Prompt is { } prompt)
+        if (item.Condition.Text is { } prompt)
         {
             var text = item.TextKey ?? throw new ItemRejectedException($"item {item.ItemIndex}: a prompted item needs the text stage to condition it with");
             condition = await GrainFactory.GetGrain<ITextStageGrain>(text).Condition(prompt, job, priority, ct);
@@ -50,13 +50,13 @@ public sealed class DiffusionStageGrain(StageRuntime runtime, CandidateLatents c
             var metadata = new Dictionary<string, string>
             {
                 ["job"] = route.JobId, ["item"] = route.Item.ToString(), ["candidate"] = route.Candidate.ToString(),
-                ["seed"] = item.Seed.ToString(), ["label"] = item.Label.ToString(), ["prompt"] = item.Prompt ?? "", ["producer"] = runtime.ProducerOf(bundle, Replica),
+                ["seed"] = item.Seed.ToString(), ["label"] = (item.Condition.Label ?? -1).ToString(), ["prompt"] = item.Condition.Text ?? "", ["producer"] = runtime.ProducerOf(bundle, Replica),
             };
             var bytes = await Task.Run(() => LatentShard.ToBytes([(route.Item, $"candidate {route.Candidate}", latent.DType, latent.Shape, latent.Data)], metadata), cancellation);
             await store.PutAsync(name, bytes, "application/octet-stream", cancellation);
         }
         var score = await GrainFactory.GetGrain<IVerifierStageGrain>(route.VerifierKey)
-            .Score(latent, new VerifyRequest(item.Label, route.Verifier, item.Prompt, route.JobId, route.Priority), cancellation);
+            .Score(latent, new VerifyRequest(item.Condition.Label ?? -1, route.Verifier, item.Condition.Text, route.JobId, route.Priority), cancellation);
         candidates.Put(route.JobId, item.Seed, latent);
         return score;
     }

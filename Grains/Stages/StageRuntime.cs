@@ -127,20 +127,13 @@ public sealed class StageRuntime(ModelHost models, PromptConditions conditions, 
     }
 
     /// <summary>
-    /// <paramref name="requested"/> completed from <paramref name="bundle"/>'s defaults and validated (throws an
-    /// <see cref="ArgumentException"/> naming every bad field). Reads the bundle file only, so a job is checked at submit
-    /// without waiting for a model to load. The resolved steps and scale must also be within <see cref="RequestLimits"/>.
+    /// <paramref name="requested"/> resolved by <see cref="SamplingRules.Resolve"/> against <paramref name="bundle"/> and
+    /// the request limits. Reads the bundle file only, so a job is checked at submit without waiting for a model to load.
     /// </summary>
     public SamplingSpec ResolveSampling(string bundle, SamplingSpec requested, bool prompted = false)
     {
         _batchers.EnsureHosted(StageNames.Diffusion, bundle);
-        var b = models.Bundle(bundle);
-        if (!prompted && b.T2I is not null)
-            throw new ArgumentException($"bundle '{bundle}' is text-to-image (it has a t2i section): give prompts, not classes");
-        var resolved = prompted ? TextToImageSampling.Resolve(requested, b, bundle) : SamplingSpecs.Resolve(requested, b);
-        // The resolved spec holds the requested values and the bundle's defaults: a default over a limit is as bad as a request over it.
-        var over = O.Limits.CheckSampling(resolved).ToList();
-        return over.Count == 0 ? resolved : throw new ArgumentException(string.Join("; ", over));
+        return SamplingRules.Resolve(requested, models.Bundle(bundle), bundle, prompted, O.Limits);
     }
 
     /// <inheritdoc cref="StageBatchers.DrainAsync"/>

@@ -67,12 +67,12 @@ public sealed class StandInStage
     public IReadOnlyList<Result<TensorPayload>> Generate(RaeModel model, IReadOnlyList<DiffusionItem> items)
     {
         var classes = model.Diffusion?.NumClasses ?? 0;
-        return Serve(items, item => item.Prompt is { } prompt
+        return Serve(items, item => item.Condition is { Text: { } prompt }
             ? Result<TensorPayload>.Ok(Latent(model, Hash([.. System.Text.Encoding.UTF8.GetBytes(prompt), .. BitConverter.GetBytes(item.Seed),
                 .. BitConverter.GetBytes(item.ItemIndex)])))
-            : item.Label < 0 || item.Label >= classes
-            ? Result<TensorPayload>.Fail(new ItemRejectedException($"item {item.ItemIndex}: class {item.Label} is outside 0..{classes - 1}"))
-            : Result<TensorPayload>.Ok(Latent(model, Hash([.. BitConverter.GetBytes((long)item.Label), .. BitConverter.GetBytes(item.Seed),
+            : item.Condition.Label is not { } label || label < 0 || label >= classes
+            ? Result<TensorPayload>.Fail(new ItemRejectedException($"item {item.ItemIndex}: class {item.Condition.Label} is outside 0..{classes - 1}"))
+            : Result<TensorPayload>.Ok(Latent(model, Hash([.. BitConverter.GetBytes((long)label), .. BitConverter.GetBytes(item.Seed),
                 .. BitConverter.GetBytes(item.ItemIndex)]))));
     }
 

@@ -5,8 +5,9 @@ namespace RAE.Grid.Models.Bundles;
 
 /// <summary>
 /// Per-request sampling choices; a field left null takes the bundle's <c>sampler</c>/<c>guidance</c> default.
-/// <see cref="Resolve"/> is the one place settings are completed and validated: the grid calls it when a job is
-/// submitted (so a bad value is rejected before any item runs) and again in the diffusion stage, the evaluator through
+/// <see cref="Resolve"/> is the one place class-conditional settings are completed and validated: the grid's sampling
+/// rules call it once when a job is submitted (so a bad value is rejected before any item runs; the stages then sample
+/// with the resolved settings, which resolve to themselves), the evaluator through
 /// <see cref="RaeModel.GenerateLatents(IReadOnlyList{long}, IReadOnlyList{long}, IReadOnlyList{long}, SamplingSettings?, CancellationToken)"/>,
 /// and bundle validation checks the bundle's own defaults with the same rules (<see cref="Check"/>).
 /// </summary>

@@ -5,7 +5,8 @@ namespace RAE.Grid.Models.FlowMatching;
 /// <summary>
 /// Guidance settings as in the sampling YAML (<c>guidance: {method, scale, t_min, t_max}</c>) plus the weak model
 /// for AutoGuidance. As in sample.py, a scale ≤ 1 means no guidance whatever the method. <see cref="Check"/> holds the
-/// guidance rules every caller uses (job submission, the diffusion stage, bundle validation, the sampler itself).
+/// class-conditional guidance rules every caller uses (job submission, bundle validation, the sampler itself). The scale's
+/// lower bound is 0, not 1: any scale in [0, 1] is "no guidance" for weak + scale·(strong − weak).
 /// </summary>
 public sealed record GuidanceOptions(GuidanceMethod Method, double Scale = 1.0, double TMin = 0.0, double TMax = 1.0,
     IVelocityModel? WeakModel = null)

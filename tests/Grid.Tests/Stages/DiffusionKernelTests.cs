@@ -17,9 +17,10 @@ public sealed class DiffusionKernelTests(KernelModels models)
     static DiffusionKernel Kernel(GridOptions? options = null) => new(options ?? new GridOptions(), NullLogger.Instance);
 
     SamplingSpec Sampling(int steps, string? sampler = null) =>
-        SamplingSpecs.Resolve(new SamplingSpec(Steps: steps, Sampler: sampler), models.Tiny.Bundle);
+        SamplingRules.Resolve(new SamplingSpec(Steps: steps, Sampler: sampler), models.Tiny.Bundle, "tiny", prompted: false, new RequestLimits { MaxSteps = 1_000_000 });
 
-    DiffusionItem Item(int label, long index, int steps = 2, string? prompt = null) => new(label, Seed: 7, index, Sampling(steps), prompt);
+    DiffusionItem Item(int label, long index, int steps = 2, string? prompt = null) =>
+        new(prompt is null ? ItemCondition.Class(label) : ItemCondition.Prompt(prompt), Seed: 7, index, Sampling(steps));
 
     [Fact]
     public void A_class_conditional_bundle_takes_only_its_classes_and_no_prompts()
@@ -65,7 +66,7 @@ public sealed class DiffusionKernelTests(KernelModels models)
     {
         // A microsecond deadline against a million-step solve: the solve cannot finish first, however slow the machine.
         var options = new GridOptions { Limits = new RequestLimits { ItemComputeSeconds = 1e-6 } };
-        var runaway = new DiffusionItem(3, 7, 0, Sampling(1_000_000, "heun"));
+        var runaway = new DiffusionItem(ItemCondition.Class(3), 7, 0, Sampling(1_000_000, "heun"));
         var results = Kernel(options).Generate(models.Tiny, [(runaway, null), (runaway with { ItemIndex = 1 }, null)], CancellationToken.None);
 
         foreach (var (r, index) in results.Select((r, i) => (r, i)))

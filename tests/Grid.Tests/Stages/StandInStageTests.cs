@@ -135,7 +135,7 @@ public sealed class StandInStageTests : IClassFixture<StandInStageTests.TinyMode
     {
         var standIn = StandIn(StageNames.Diffusion, 0);
         var sampling = new SamplingSpec();
-        var results = standIn.Generate(Model, [new(1, 7, 0, sampling), new(1, 7, 1, sampling), new(1, 7, 0, sampling), new(99, 7, 2, sampling)]);
+        var results = standIn.Generate(Model, [new(ItemCondition.Class(1), 7, 0, sampling), new(ItemCondition.Class(1), 7, 1, sampling), new(ItemCondition.Class(1), 7, 0, sampling), new(ItemCondition.Class(99), 7, 2, sampling)]);
 
         Assert.Equal(Model.LatentShape, results[0].Value!.Shape);
         Assert.NotEqual(results[0].Value!.Data, results[1].Value!.Data);
