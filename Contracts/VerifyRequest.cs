@@ -1,15 +1,14 @@
 namespace RAE.Grid.Contracts;
 
 /// <summary>What a latent is scored against, and for whom.</summary>
-/// <param name="Label">The class label it was generated for (-1 for text-only conditions).</param>
+/// <param name="Condition">What it was generated for: its class (whose name the stage takes from the bundle) or its prompt.</param>
 /// <param name="Verifier">The bundle's verifier name (null: the bundle's first).</param>
-/// <param name="Text">The condition text (a prompt); null for a class-conditional item, whose class name the stage takes from the bundle.</param>
 /// <param name="JobId">The job, for fair queueing (null: none).</param>
 /// <param name="Priority">The job's priority.</param>
 [GenerateSerializer, Immutable, Alias("rae.VerifyRequest")]
 public sealed record VerifyRequest(
-    [property: Id(0)] int Label,
+    // Ids 0 and 2 held a label with a -1 sentinel and a text; they stay unused.
+    [property: Id(5)] ItemCondition Condition,
     [property: Id(1)] string? Verifier,
-    [property: Id(2)] string? Text = null,
     [property: Id(3)] string? JobId = null,
     [property: Id(4)] int Priority = 0);

@@ -56,7 +56,7 @@ public sealed class DiffusionStageGrain(StageRuntime runtime, CandidateLatents c
             await store.PutAsync(name, bytes, "application/octet-stream", cancellation);
         }
         var score = await GrainFactory.GetGrain<IVerifierStageGrain>(route.VerifierKey)
-            .Score(latent, new VerifyRequest(item.Condition.Label ?? -1, route.Verifier, item.Condition.Text, route.JobId, route.Priority), cancellation);
+            .Score(latent, new VerifyRequest(item.Condition, route.Verifier, route.JobId, route.Priority), cancellation);
         candidates.Put(route.JobId, item.Seed, latent);
         return score;
     }

@@ -88,7 +88,7 @@ public sealed class StandInStage
     /// <summary>A synthetic score in [0, 1) from the latent's bytes and label (no verifier runs): deterministic, so a stand-in grid selects the same winners on any silo.</summary>
     public IReadOnlyList<Result<CandidateScore>> Score(IReadOnlyList<(TensorPayload Latent, VerifyRequest Request)> items) =>
         Serve(items, item => Result<CandidateScore>.Ok(new CandidateScore(
-            (Hash([.. item.Latent.Data, .. BitConverter.GetBytes(item.Request.Label)]) >> 11) / (double)(1UL << 53), "stand-in (synthetic score)")));
+            (Hash([.. item.Latent.Data, .. BitConverter.GetBytes(item.Request.Condition.Label ?? -1)]) >> 11) / (double)(1UL << 53), "stand-in (synthetic score)")));
 
     /// <summary>Makes every item's output, then sleeps out the rest of the batch's service time.</summary>
     private IReadOnlyList<Result<TOut>> Serve<TIn, TOut>(IReadOnlyList<TIn> items, Func<TIn, Result<TOut>> output)

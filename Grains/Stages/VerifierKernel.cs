@@ -27,10 +27,11 @@ public sealed class VerifierKernel(GridOptions options)
             try
             {
                 var t = TensorPayloads.ToLatent(model, latent);
-                if (request.Text is null && (request.Label < 0 || request.Label >= model.Bundle.Misc.NumClasses))
-                    throw new ArgumentException($"class {request.Label} is outside 0..{model.Bundle.Misc.NumClasses - 1}");
+                var condition = request.Condition;
+                if (condition.Label is { } label && (label < 0 || label >= model.Bundle.Misc.NumClasses))
+                    throw new ArgumentException($"class {label} is outside 0..{model.Bundle.Misc.NumClasses - 1}");
                 // A label's text (its class name) is the verifier's to look up: it knows its bundle's class names.
-                good.Add((i, t, new LatentCondition(request.Label, request.Text)));
+                good.Add((i, t, condition.Label is { } l ? new LatentCondition(l) : new LatentCondition(-1, condition.Text)));
             }
             catch (ArgumentException e) { results[i] = Result<CandidateScore>.Fail(new ItemRejectedException(e.Message)); }
         }

@@ -18,9 +18,9 @@ public sealed class VerifierKernelTests(KernelModels models)
         var shape = models.Tiny.LatentShape;
         var results = new VerifierKernel(new GridOptions()).Score(models.Tiny,
         [
-            (Latent([shape[0], shape[1] + 1, shape[2]], 1), new VerifyRequest(0, null)),
-            (Latent(shape, 2), new VerifyRequest(10, null)),
-            (Latent(shape, 3), new VerifyRequest(-1, null)),
+            (Latent([shape[0], shape[1] + 1, shape[2]], 1), new VerifyRequest(ItemCondition.Class(0), null)),
+            (Latent(shape, 2), new VerifyRequest(ItemCondition.Class(10), null)),
+            (Latent(shape, 3), new VerifyRequest(ItemCondition.Class(-1), null)),
         ]);
 
         Assert.Contains($"latent shape [{string.Join(",", shape)}]", Assert.IsType<ItemRejectedException>(results[0].Error).Message);
@@ -35,9 +35,9 @@ public sealed class VerifierKernelTests(KernelModels models)
         var shape = model.LatentShape;
         var results = new VerifierKernel(new GridOptions()).Score(model,
         [
-            (Latent(shape, 1), new VerifyRequest(-1, "siglip2", Text: "a sneaker")),
-            (Latent([1, 1, 1], 2), new VerifyRequest(-1, "siglip2", Text: "a sneaker")),
-            (Latent(shape, 3), new VerifyRequest(2, "siglip2")),
+            (Latent(shape, 1), new VerifyRequest(ItemCondition.Prompt("a sneaker"), "siglip2")),
+            (Latent([1, 1, 1], 2), new VerifyRequest(ItemCondition.Prompt("a sneaker"), "siglip2")),
+            (Latent(shape, 3), new VerifyRequest(ItemCondition.Class(2), "siglip2")),
         ]);
 
         Assert.IsType<ItemRejectedException>(results[1].Error);
