@@ -6,6 +6,7 @@ using RAE.Grid.Contracts;
 using RAE.Grid.Grains.Access;
 using RAE.Grid.Grains.Jobs;
 using RAE.Grid.Grains.Placement;
+using RAE.Grid.Grains.Storage;
 using RAE.Grid.Grid.Tests.Cluster;
 using Xunit.Abstractions;
 
@@ -129,6 +130,14 @@ public sealed class ClientAccessTests(ITestOutputHelper output)
             client.GetGrain<IDiffusionStageGrain>(stage).ResolveSampling(SamplingSpec.BundleDefaults));
         Assert.Equal("access denied: IDiffusionStageGrain.ResolveSampling is not callable from clients", refused.Message);
         await Assert.ThrowsAsync<AccessDeniedException>(() => client.GetGrain<IEncoderStageGrain>(stage).Encode(TestInputs.RandomPngs(1)[0]));
+        // The decoder stage reads any store names and writes a sheet anywhere for the job grain: a client asking it to
+        // read another job's outputs into a name of its choosing is refused, and nothing is written.
+        var sheet = await Assert.ThrowsAsync<AccessDeniedException>(() => client.GetGrain<IDecoderStageGrain>(stage)
+            .WriteContactSheet("mine/stolen.png", ["jobs/someone-else/00000_class0.png"], 128));
+        Assert.Equal("access denied: IDecoderStageGrain.WriteContactSheet is not callable from clients", sheet.Message);
+        Assert.False(await grid.Silo.Services.GetRequiredService<IOutputStore>().ExistsAsync("mine/stolen.png"));
+        await Assert.ThrowsAsync<AccessDeniedException>(() => client.GetGrain<IVerifierStageGrain>(stage)
+            .Score(new TensorPayload("float32", [1], new byte[4]), new VerifyRequest(ItemCondition.Class(0), null)));
         await Assert.ThrowsAsync<AccessDeniedException>(() => client.GetGrain<IPartitionGrain>("any/0").Errors(0, 1));
         await Assert.ThrowsAsync<AccessDeniedException>(() => client.GetGrain<IJobIndexGrain>(0).Unfinished());
         await Assert.ThrowsAsync<AccessDeniedException>(() => client.GetGrain<IJobIndexGrain>(0).Add("planted"));
@@ -136,7 +145,7 @@ public sealed class ClientAccessTests(ITestOutputHelper output)
         // The same calls from inside the grid are served, and so are the client-facing ones from the client.
         Assert.Equal("none", (await grid.SiloGrains.GetGrain<IDiffusionStageGrain>(stage).ResolveSampling(new SamplingSpec(Guidance: "none"))).Guidance);
         Assert.Equal(0, await client.GetGrain<IJobIndexGrain>(0).Count());
-        output.WriteLine($"stage grain from a client: {refused.Message}");
+        output.WriteLine($"stage grain from a client: {refused.Message}; {sheet.Message}");
     }
 
     [Fact]
